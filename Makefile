@@ -1,0 +1,73 @@
+# Aluma's rosacea assistant. `make run` to start it, `make test` for the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+# Rasa 3.6 needs Python 3.10: take the first interpreter that really is 3.10 (pyenv keeps it
+# under ~/.pyenv/versions even when `python3.10` is not on PATH).
+PYTHON310 ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 \
+	/usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	if $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; \
+	then echo $$p; break; fi; done)
+
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+export PYTHONDONTWRITEBYTECODE ?= 1
+
+.PHONY: help install spacy train run shell test lint format bench crossval lock clean
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (e.g. pyenv install 3.10)"; exit 1; }
+	$(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==24.3.1
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+install: $(VENV)/.installed ## Create the venv and install the pinned dependencies (once)
+
+spacy: install ## Build the project's spaCy pipeline (only when its files changed)
+	@$(PY) -m bot.nlp.build
+
+train: spacy ## Train the Rasa model (only when data or config changed)
+	@$(BIN)/bot train
+
+run: train ## Install, build, train if stale, then start Rasa (:5005) and the action server (:5055)
+	@$(BIN)/bot run
+
+shell: train ## Chat in the terminal (starts the action server unless one is running)
+	@curl -sf localhost:5055/health >/dev/null || { $(PY) -m rasa_sdk --actions actions --port 5055 & }; \
+	$(PY) -m rasa shell --model models --endpoints endpoints.yml --port 5006
+
+lint: install ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy bot actions tests bench
+
+format: install ## Apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: train lint ## The whole suite: lint, data validation, stories, NLU gate, actions, end to end
+	$(PY) -m pytest
+
+bench: train ## Latency, throughput, memory and training-time benchmarks (results in bench/results/)
+	$(PY) -m bench.latency
+
+crossval: spacy ## NLU cross-validation with and without our spaCy pipeline (slow)
+	$(PY) -m bench.crossval
+
+lock: ## Re-resolve requirements/*.in into requirements.lock
+	rm -rf /tmp/aluma-lock && $(PYTHON310) -m venv /tmp/aluma-lock
+	/tmp/aluma-lock/bin/pip install --quiet pip==24.3.1 && \
+	/tmp/aluma-lock/bin/pip install --quiet -r requirements/main.in -r requirements/dev.in
+	( echo "# Fully resolved, pinned environment (Python 3.10). Regenerate with \`make lock\`."; \
+	  /tmp/aluma-lock/bin/pip freeze ) > requirements.lock
+
+clean: ## Remove the venv, built pipeline, models and local data
+	rm -rf $(VENV) build models .rasa .pytest_cache .mypy_cache .ruff_cache

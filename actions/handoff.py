@@ -1,0 +1,105 @@
+"""Offering, preparing and submitting a handoff to staff."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.message import NOT_A_QUESTION, latest_intent, latest_text
+from bot.handoffs.contact import parse_contact
+from bot.handoffs.store import NewHandoff, default_store
+from bot.handoffs.transcript import page_url_from_events, transcript_from_events
+
+logger = logging.getLogger(__name__)
+
+MAX_PENDING = 2000
+
+
+class ActionOfferHandoff(Action):
+    """Remembers the question the bot could not answer and offers staff follow-up."""
+
+    def name(self) -> str:
+        return "action_offer_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events: list[EventType] = []
+        text = latest_text(tracker)
+        if text and latest_intent(tracker) not in NOT_A_QUESTION:
+            events.append(SlotSet("pending_question", text[:MAX_PENDING]))
+        dispatcher.utter_message(response="utter_offer_handoff")
+        return events
+
+
+class ActionPrepareHandoff(Action):
+    """Clears the last submission's outcome and pre-fills the question before the form starts."""
+
+    def name(self) -> str:
+        return "action_prepare_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return [
+            SlotSet("handoff_status", None),
+            SlotSet("handoff_ref", None),
+            SlotSet("handoff_consent", None),
+            SlotSet("handoff_question", tracker.get_slot("pending_question")),
+        ]
+
+
+def submission_key(tracker: Tracker) -> str:
+    """Identifies this submission: the conversation plus the message that completed the form."""
+    stamp = next(
+        (e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "user"), None
+    )
+    return hashlib.sha256(f"{tracker.sender_id}|{stamp}".encode()).hexdigest()
+
+
+class ActionSubmitHandoff(Action):
+    """Stores the handoff. It says nothing itself: `utter_handoff_result` reports the outcome
+    from `handoff_status`, which only this action sets, and only after the commit."""
+
+    def name(self) -> str:
+        return "action_submit_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        done = [SlotSet("handoff_consent", None), SlotSet("handoff_question", None)]
+        if tracker.get_slot("handoff_consent") is not True:
+            return [SlotSet("handoff_status", "declined"), *done]
+        contact = parse_contact(str(tracker.get_slot("handoff_contact") or ""))
+        name = tracker.get_slot("handoff_name")
+        question = tracker.get_slot("handoff_question")
+        if contact is None or not name or not question:
+            logger.error("handoff form completed without valid slots; nothing stored")
+            return [SlotSet("handoff_status", "failed")]
+        new = NewHandoff(
+            sender_id=tracker.sender_id,
+            submission_key=submission_key(tracker),
+            name=name,
+            contact=contact,
+            question=question,
+            transcript=transcript_from_events(tracker.events),
+            page_url=page_url_from_events(tracker.events),
+        )
+        try:
+            stored = await asyncio.to_thread(lambda: default_store().add(new))
+        except Exception as error:  # any storage failure must reach the visitor, not a promise
+            # Only the error type: the handoff holds the visitor's personal details.
+            logger.error("storing a handoff failed: %s", type(error).__name__)
+            return [SlotSet("handoff_status", "failed")]
+        logger.info("handoff %s stored", stored.reference)
+        return [
+            SlotSet("handoff_status", "stored"),
+            SlotSet("handoff_ref", stored.reference),
+            SlotSet("pending_question", None),
+            *done,
+        ]

@@ -1,0 +1,1 @@
+"""Benchmarks: measured numbers written to bench/results/, never timed tests."""

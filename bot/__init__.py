@@ -1,0 +1,1 @@
+"""Aluma Aesthetics' chat assistant: web service, handoff store, NLU components and tools."""

@@ -1,0 +1,1 @@
+"""Rasa input channels for the widget: Rasa's REST and Socket.IO channels with our guards."""

@@ -1,0 +1,42 @@
+"""The `bot` command: tools for the people who run and edit the assistant."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot import services, training
+
+
+def _train(args: argparse.Namespace) -> int:
+    result = training.train(force=args.force)
+    if result.trained:
+        print(f"Trained in {result.seconds:.0f} s: {result.model}")
+    else:
+        print(f"Model is up to date (data and config unchanged): {result.model}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    model = training.train().model
+    return services.run_all(model)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    train = commands.add_parser("train", help="train the model if data or config changed")
+    train.add_argument("--force", action="store_true", help="train even if nothing changed")
+    train.set_defaults(handler=_train)
+    run = commands.add_parser("run", help="train if needed, then start Rasa and the actions")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Visitor handoffs to staff: contact validation, the transcript, and the durable store."""

@@ -1,0 +1,47 @@
+"""The conversation as staff will read it, from the Rasa tracker's events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+MAX_TURNS = 200
+MAX_TEXT = 2000
+
+
+def _when(event: dict[str, Any]) -> str | None:
+    stamp = event.get("timestamp")
+    if not isinstance(stamp, (int, float)):
+        return None
+    return datetime.fromtimestamp(stamp, tz=timezone.utc).isoformat(timespec="seconds")
+
+
+def transcript_from_events(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """User and bot turns of the current session, oldest first, at most MAX_TURNS of them."""
+    turns: list[dict[str, Any]] = []
+    for event in events:
+        kind = event.get("event")
+        if kind == "session_started":
+            turns = []
+        elif kind in ("user", "bot") and event.get("text"):
+            turns.append(
+                {
+                    "role": "visitor" if kind == "user" else "assistant",
+                    "text": str(event["text"])[:MAX_TEXT],
+                    "at": _when(event),
+                }
+            )
+    return turns[-MAX_TURNS:]
+
+
+def page_url_from_events(events: Iterable[dict[str, Any]]) -> str | None:
+    """The page the visitor was on, as the widget sends it in each message's metadata."""
+    url = None
+    for event in events:
+        if event.get("event") == "user":
+            metadata = event.get("metadata") or {}
+            candidate = metadata.get("page_url") if isinstance(metadata, dict) else None
+            if isinstance(candidate, str) and candidate.startswith(("http://", "https://")):
+                url = candidate[:2000]
+    return url

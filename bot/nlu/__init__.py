@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components: the safety and confidence guards around the classifiers."""

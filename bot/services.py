@@ -1,0 +1,112 @@
+"""Start the assistant's processes together and stop them together (`bot run`, `make run`)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT
+
+
+@dataclass
+class Service:
+    name: str
+    command: list[str]
+    health_url: str
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+
+
+def rasa_command(model: Path, port: int, endpoints: Path, credentials: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "rasa", "run",
+        "--model", str(model), "--port", str(port),
+        "--endpoints", str(endpoints), "--credentials", str(credentials),
+    ]
+
+
+def actions_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+
+
+def wait_healthy(url: str, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{url}: process exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} not healthy after {timeout:.0f} s")
+
+
+def start(service: Service, cwd: Path = PROJECT_ROOT, timeout: float = 180) -> None:
+    service.process = subprocess.Popen(
+        service.command, cwd=cwd, env={**os.environ, **service.env}, start_new_session=True
+    )
+    wait_healthy(service.health_url, timeout, service.process)
+
+
+def stop(service: Service, timeout: float = 20) -> None:
+    process = service.process
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def run_all(model: Path) -> int:
+    rasa_port = int(os.environ.get("RASA_PORT", "5005"))
+    actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
+    services = [
+        Service("actions", actions_command(actions_port), f"http://localhost:{actions_port}/health"),
+        Service(
+            "rasa",
+            rasa_command(
+                model, rasa_port, PROJECT_ROOT / "endpoints.yml", PROJECT_ROOT / "credentials.yml"
+            ),
+            f"http://localhost:{rasa_port}/",
+        ),
+    ]
+    stopping = False
+
+    def _stop_all(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop_all)
+    signal.signal(signal.SIGTERM, _stop_all)
+    try:
+        for service in services:
+            print(f"starting {service.name} ...", flush=True)
+            start(service)
+        print(
+            f"\nReady. Chat over REST: POST http://localhost:{rasa_port}/webhooks/rest/webhook\n"
+            "Terminal chat: `make shell` in another terminal. Stop with Ctrl-C.\n",
+            flush=True,
+        )
+        while not stopping:
+            for service in services:
+                assert service.process is not None
+                if service.process.poll() is not None:
+                    print(f"{service.name} exited ({service.process.returncode}); stopping")
+                    return 1
+            time.sleep(1)
+        return 0
+    finally:
+        for service in reversed(services):
+            stop(service)

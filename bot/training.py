@@ -1,0 +1,87 @@
+"""Train the Rasa model only when what it is trained from has changed.
+
+The fingerprint covers the config, the domain, every file under data/, our custom NLU
+components and the spaCy pipeline; a model whose fingerprint matches is reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT
+
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "bot/nlp")
+STATE_FILE = "current.json"
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    model: Path
+    trained: bool
+    seconds: float
+
+
+def _files(root: Path) -> list[Path]:
+    files: list[Path] = []
+    for name in TRAINING_INPUTS:
+        path = root / name
+        if path.is_dir():
+            files.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        elif path.exists():
+            files.append(path)
+    spacy_meta = root / "build" / "spacy" / "en_aluma" / "meta.json"
+    if spacy_meta.exists():
+        files.append(spacy_meta)
+    return sorted(files)
+
+
+def fingerprint(root: Path = PROJECT_ROOT) -> str:
+    digest = hashlib.sha256()
+    for path in _files(root):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def current_model(root: Path = PROJECT_ROOT, models: Path | None = None) -> Path | None:
+    """The trained model for the current inputs, if there is one."""
+    models = models or root / "models"
+    state = models / STATE_FILE
+    if not state.exists():
+        return None
+    recorded = json.loads(state.read_text())
+    model = models / recorded["model"]
+    if recorded.get("fingerprint") == fingerprint(root) and model.exists():
+        return model
+    return None
+
+
+def train(root: Path = PROJECT_ROOT, models: Path | None = None, force: bool = False) -> TrainResult:
+    models = models or root / "models"
+    if not force and (existing := current_model(root, models)):
+        return TrainResult(existing, trained=False, seconds=0.0)
+    print_ = lambda message: print(message, flush=True)  # noqa: E731
+    stamp = fingerprint(root)
+    name = f"aluma-{stamp}"
+    started = time.monotonic()
+    print_(f"Training model {name} (this takes a few minutes) ...")
+    subprocess.run(
+        [
+            sys.executable, "-m", "rasa", "train",
+            "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+            "--out", str(models), "--fixed-model-name", name,
+        ],
+        cwd=root,
+        check=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")},
+    )
+    model = models / f"{name}.tar.gz"
+    (models / STATE_FILE).write_text(json.dumps({"model": model.name, "fingerprint": stamp}))
+    return TrainResult(model, trained=True, seconds=time.monotonic() - started)

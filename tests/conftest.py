@@ -1,0 +1,89 @@
+"""Shared fixtures. Action tests need no trained model: a tracker from tests/data, a
+CollectingDispatcher and the domain; the handoff store is a real SQLite file per test."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.handoffs import store as store_module
+from bot.handoffs.store import HandoffStore
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "domain.yml").read_text())
+
+
+TrackerFactory = Callable[..., Tracker]
+
+
+@pytest.fixture
+def make_tracker() -> TrackerFactory:
+    """Tracker.from_dict of tests/data/tracker.json with the given slots and latest message."""
+    base = json.loads((DATA / "tracker.json").read_text())
+
+    def make(
+        text: str | None = None,
+        intent: str | None = None,
+        slots: dict[str, Any] | None = None,
+        active_loop: str | None = None,
+        events: list[dict[str, Any]] | None = None,
+    ) -> Tracker:
+        state = copy.deepcopy(base)
+        state["slots"].update(slots or {})
+        if events is not None:
+            state["events"] = events
+        if text is not None:
+            message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+            state["latest_message"] = message
+            state["events"].append(
+                {"event": "user", "text": text, "timestamp": 1764000100.0 + len(state["events"]),
+                 "parse_data": message}
+            )
+        if active_loop:
+            state["active_loop"] = {"name": active_loop}
+        return Tracker.from_dict(state)
+
+    return make
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """BOT_DB_URL pointing at a fresh SQLite file, with the process-wide store reset."""
+    url = f"sqlite:///{tmp_path / 'handoffs.db'}"
+    monkeypatch.setenv("BOT_DB_URL", url)
+    store_module._store_for.cache_clear()
+    yield url
+    store_module._store_for.cache_clear()
+
+
+@pytest.fixture
+def store(db_url: str) -> HandoffStore:
+    return store_module.default_store()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Real Rasa and action servers, started once for the end-to-end tests."""
+    from tests.servers import Stack
+
+    running = Stack(tmp_path_factory.mktemp("stack")).start()
+    yield running
+    running.stop()

@@ -1,0 +1,97 @@
+"""Real Rasa and action servers for end-to-end tests, on free ports with their own databases."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bot import services, training
+from bot.settings import PROJECT_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def trained_model() -> Path:
+    model = training.current_model()
+    if model is None:
+        raise RuntimeError("no model trained for the current data and config: run `make train`")
+    return model
+
+
+@dataclass
+class Stack:
+    """The assistant as `make run` starts it, in a temporary directory."""
+
+    workdir: Path
+    model: Path = field(default_factory=trained_model)
+    rasa_port: int = field(default_factory=free_port)
+    actions_port: int = field(default_factory=free_port)
+
+    def __post_init__(self) -> None:
+        self.db_path = self.workdir / "handoffs.db"
+        self.tracker_path = self.workdir / "tracker.db"
+        self.endpoints = self.workdir / "endpoints.yml"
+        self.endpoints.write_text(
+            f'action_endpoint:\n  url: "http://localhost:{self.actions_port}/webhook"\n'
+            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.tracker_path}\n"
+        )
+        env = {"BOT_DB_URL": f"sqlite:///{self.db_path}"}
+        self.actions = services.Service(
+            "actions", services.actions_command(self.actions_port),
+            f"http://localhost:{self.actions_port}/health", env=env,
+        )
+        self.rasa = services.Service(
+            "rasa",
+            services.rasa_command(
+                self.model, self.rasa_port, self.endpoints, PROJECT_ROOT / "credentials.yml"
+            ),
+            f"http://localhost:{self.rasa_port}/", env=env,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://localhost:{self.rasa_port}"
+
+    def start(self) -> Stack:
+        services.start(self.actions)
+        services.start(self.rasa)
+        return self
+
+    def stop(self) -> None:
+        services.stop(self.rasa)
+        services.stop(self.actions)
+
+    def restart_rasa(self) -> None:
+        services.stop(self.rasa)
+        services.start(self.rasa)
+
+    def say(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        payload: dict[str, Any] = {"sender": sender, "message": text}
+        if metadata:
+            payload["metadata"] = metadata
+        response = requests.post(f"{self.url}/webhooks/rest/webhook", json=payload, timeout=60)
+        response.raise_for_status()
+        return list(response.json())
+
+    def user_events(self, sender: str) -> list[dict[str, Any]]:
+        """The visitor's messages as Rasa stored them in its tracker store."""
+        with sqlite3.connect(self.tracker_path) as conn:
+            rows = conn.execute(
+                "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+                (sender,),
+            ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(str(r.get("text", "")) for r in replies)

@@ -1,0 +1,128 @@
+"""The training data and the answers: consistent, short, and true to the article."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+ARTICLE = (ROOT / "content" / "botox-for-rosacea.txt").read_text(encoding="utf-8")
+# Safety instructions are not article facts: the emergency number is the one allowed addition.
+ALLOWED_NUMBERS = {"911"}
+
+
+def _yaml_files(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.yml"))
+
+
+def _responses() -> dict[str, list[dict[str, Any]]]:
+    responses: dict[str, list[dict[str, Any]]] = {}
+    for path in [ROOT / "domain.yml", *_yaml_files("data/responses")]:
+        responses.update(yaml.safe_load(path.read_text()).get("responses") or {})
+    return responses
+
+
+def _nlu_labels() -> dict[str, list[str]]:
+    labels: dict[str, list[str]] = {}
+    for path in _yaml_files("data/nlu"):
+        for block in yaml.safe_load(path.read_text()).get("nlu") or []:
+            if "intent" in block:
+                examples = [
+                    line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")
+                ]
+                labels.setdefault(block["intent"], []).extend(examples)
+    return labels
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"])", text.strip()) if s]
+
+
+RETRIEVAL = ("faq", "not_in_article")
+
+
+@pytest.mark.parametrize("retrieval_intent", RETRIEVAL)
+def test_every_topic_has_examples_and_exactly_one_answer(retrieval_intent: str) -> None:
+    topics = {k.split("/", 1)[1] for k in _nlu_labels() if k.startswith(f"{retrieval_intent}/")}
+    answered = {
+        k.split("/", 1)[1]: v for k, v in _responses().items() if k.startswith(f"utter_{retrieval_intent}/")
+    }
+    assert topics and topics == set(answered)
+    assert all(len(variants) == 1 for variants in answered.values())
+
+
+def test_every_faq_topic_has_enough_examples() -> None:
+    short = {k: len(v) for k, v in _nlu_labels().items() if k.startswith("faq/") and len(v) < 8}
+    assert not short
+
+
+def test_no_example_is_used_for_two_labels() -> None:
+    owner: dict[str, str] = {}
+    clashes = []
+    for label, examples in _nlu_labels().items():
+        for example in examples:
+            key = re.sub(r"[^\w ]", "", example.lower()).strip()
+            if owner.setdefault(key, label) != label:
+                clashes.append((example, owner[key], label))
+    assert not clashes
+
+
+def test_answers_are_at_most_three_sentences() -> None:
+    long = {
+        name: len(_sentences(v["text"]))
+        for name, variants in _responses().items()
+        if name.startswith(("utter_faq/", "utter_not_in_article/"))
+        for v in variants
+        if len(_sentences(v["text"])) > 3
+    }
+    assert not long
+
+
+def test_every_number_the_assistant_states_is_in_the_article() -> None:
+    article_numbers = set(re.findall(r"\d+", ARTICLE))
+    stated = {
+        (name, number)
+        for name, variants in _responses().items()
+        for v in variants
+        for number in re.findall(r"\d+", v.get("text", ""))
+    }
+    invented = {(n, x) for n, x in stated if x not in article_numbers | ALLOWED_NUMBERS}
+    assert not invented
+    assert all("$" not in v["text"] for variants in _responses().values() for v in variants)
+
+
+def test_the_held_out_set_was_never_trained_on() -> None:
+    trained = {re.sub(r"\W+", " ", e.lower()).strip() for v in _nlu_labels().values() for e in v}
+    held_out = yaml.safe_load((ROOT / "tests" / "data" / "nlu_heldout.yml").read_text())["examples"]
+    leaked = [e["text"] for e in held_out if re.sub(r"\W+", " ", e["text"].lower()).strip() in trained]
+    assert not leaked
+
+
+# Warnings `rasa data validate` always gives for this design: responses that only the form or
+# our actions send look unused to it, and retrieval intents are declared in the domain as well
+# as implied by data/responses.
+_KNOWN_WARNINGS = re.compile(
+    r"The utterance 'utter_(?:ask_handoff_\w+|invalid_\w+|offer_handoff|default)' is not used"
+    r"|duplicated intents have been found across multiple domain files: faq, not_in_article"
+)
+
+
+def test_rasa_data_validate_passes_with_no_unexplained_warning() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "rasa", "data", "validate",
+         "--domain", "domain.yml", "--data", "data", "--config", "config.yml"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    warnings = [line for line in output.splitlines() if "UserWarning:" in line]
+    assert warnings, "the validator ran"
+    unexplained = [w for w in warnings if not _KNOWN_WARNINGS.search(w)]
+    assert not unexplained

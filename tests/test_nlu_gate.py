@@ -1,0 +1,44 @@
+"""The NLU quality gate, on held-out visitor phrasings the model was never trained on
+(tests/data/nlu_heldout.yml, written independently of data/nlu)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.evaluation import Report, evaluate, load_examples
+from tests.conftest import DATA
+from tests.servers import trained_model
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return evaluate(trained_model(), load_examples(DATA / "nlu_heldout.yml"))
+
+
+def test_the_held_out_set_covers_every_kind_of_message(report: Report) -> None:
+    assert report.counts["faq"] >= 200
+    assert report.counts["out_of_scope"] >= 200
+    assert report.counts["unanswerable"] >= 50
+    assert report.counts["emergency"] >= 30
+
+
+def test_faq_questions_get_the_right_answer(report: Report) -> None:
+    assert report.scores["faq_accuracy"] >= 0.95, report.errors["faq_accuracy"]
+
+
+def test_out_of_scope_messages_go_to_fallback(report: Report) -> None:
+    assert report.scores["oos_fallback"] >= 0.95, report.errors["oos_fallback"]
+
+
+def test_out_of_scope_messages_get_no_faq_answer(report: Report) -> None:
+    assert report.scores["oos_no_faq"] >= 0.97, report.errors["oos_no_faq"]
+
+
+def test_unanswerable_questions_are_handed_off_not_answered(report: Report) -> None:
+    assert report.scores["unanswerable_handled"] >= 0.95, report.errors["unanswerable_handled"]
+
+
+def test_every_emergency_is_routed(report: Report) -> None:
+    assert report.scores["emergency_routed"] == 1.0, report.errors["emergency_routed"]
