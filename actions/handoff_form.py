@@ -16,10 +16,14 @@ from bot.handoffs.contact import clean_name, parse_contact
 MAX_QUESTION = 2000
 # Messages the rules handle at any step of the form: leaving it, or an emergency.
 COMMANDS = {"cancel", "deny", "emergency"}
-_YES = re.compile(r"^(?:y|ya|yes+|yeah|yep|yup|sure|ok|okay|fine|of course|please do|go ahead|"
-                  r"that'?s fine|that is fine|i agree|agreed|correct)\b", re.IGNORECASE)
-_NO = re.compile(r"^(?:n|no+|nope|nah|don'?t|do not|no thanks|not ok|i don'?t agree)\b",
-                 re.IGNORECASE)
+_YES = re.compile(
+    r"^(?:y|ya|yes+|yeah|yep|yup|sure|ok|okay|fine|of course|please do|go ahead|"
+    r"that'?s fine|that is fine|i agree|agreed|correct)\b",
+    re.IGNORECASE,
+)
+_NO = re.compile(
+    r"^(?:n|no+|nope|nah|don'?t|do not|no thanks|not ok|i don'?t agree)\b", re.IGNORECASE
+)
 
 
 class ValidateHandoffForm(FormValidationAction):

@@ -1,7 +1,7 @@
 """Score the trained model on a labelled set; results to bench/results/nlu_<set>.json.
 
-    python -m bench.nlu_eval            # the development set, bench/data/nlu_dev.yml
-    python -m bench.nlu_eval heldout    # the gate's held-out set (look, don't tune)
+python -m bench.nlu_eval            # the development set, bench/data/nlu_dev.yml
+python -m bench.nlu_eval heldout    # the gate's held-out set (look, don't tune)
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ from bot import training
 from bot.nlu.evaluation import confusion, evaluate, load_examples
 
 HERE = Path(__file__).parent
-SETS = {"dev": HERE / "data" / "nlu_dev.yml", "heldout": HERE.parent / "tests" / "data" / "nlu_heldout.yml"}
+SETS = {
+    "dev": HERE / "data" / "nlu_dev.yml",
+    "heldout": HERE.parent / "tests" / "data" / "nlu_heldout.yml",
+}
 
 
 def main(argv: list[str]) -> int:

@@ -25,9 +25,18 @@ class Service:
 
 def rasa_command(model: Path, port: int, endpoints: Path, credentials: Path) -> list[str]:
     return [
-        sys.executable, "-m", "rasa", "run",
-        "--model", str(model), "--port", str(port),
-        "--endpoints", str(endpoints), "--credentials", str(credentials),
+        sys.executable,
+        "-m",
+        "rasa",
+        "run",
+        "--model",
+        str(model),
+        "--port",
+        str(port),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(credentials),
     ]
 
 
@@ -73,7 +82,9 @@ def run_all(model: Path) -> int:
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
     services = [
-        Service("actions", actions_command(actions_port), f"http://localhost:{actions_port}/health"),
+        Service(
+            "actions", actions_command(actions_port), f"http://localhost:{actions_port}/health"
+        ),
         Service(
             "rasa",
             rasa_command(

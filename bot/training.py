@@ -63,7 +63,9 @@ def current_model(root: Path = PROJECT_ROOT, models: Path | None = None) -> Path
     return None
 
 
-def train(root: Path = PROJECT_ROOT, models: Path | None = None, force: bool = False) -> TrainResult:
+def train(
+    root: Path = PROJECT_ROOT, models: Path | None = None, force: bool = False
+) -> TrainResult:
     models = models or root / "models"
     if not force and (existing := current_model(root, models)):
         return TrainResult(existing, trained=False, seconds=0.0)
@@ -74,9 +76,20 @@ def train(root: Path = PROJECT_ROOT, models: Path | None = None, force: bool = F
     print_(f"Training model {name} (this takes a few minutes) ...")
     subprocess.run(
         [
-            sys.executable, "-m", "rasa", "train",
-            "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-            "--out", str(models), "--fixed-model-name", name,
+            sys.executable,
+            "-m",
+            "rasa",
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--out",
+            str(models),
+            "--fixed-model-name",
+            name,
         ],
         cwd=root,
         check=True,

@@ -54,8 +54,12 @@ def make_tracker() -> TrackerFactory:
             message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
             state["latest_message"] = message
             state["events"].append(
-                {"event": "user", "text": text, "timestamp": 1764000100.0 + len(state["events"]),
-                 "parse_data": message}
+                {
+                    "event": "user",
+                    "text": text,
+                    "timestamp": 1764000100.0 + len(state["events"]),
+                    "parse_data": message,
+                }
             )
         if active_loop:
             state["active_loop"] = {"name": active_loop}

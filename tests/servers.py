@@ -47,15 +47,18 @@ class Stack:
         )
         env = {"BOT_DB_URL": f"sqlite:///{self.db_path}"}
         self.actions = services.Service(
-            "actions", services.actions_command(self.actions_port),
-            f"http://localhost:{self.actions_port}/health", env=env,
+            "actions",
+            services.actions_command(self.actions_port),
+            f"http://localhost:{self.actions_port}/health",
+            env=env,
         )
         self.rasa = services.Service(
             "rasa",
             services.rasa_command(
                 self.model, self.rasa_port, self.endpoints, PROJECT_ROOT / "credentials.yml"
             ),
-            f"http://localhost:{self.rasa_port}/", env=env,
+            f"http://localhost:{self.rasa_port}/",
+            env=env,
         )
 
     @property
@@ -75,7 +78,9 @@ class Stack:
         services.stop(self.rasa)
         services.start(self.rasa)
 
-    def say(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def say(
+        self, sender: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         payload: dict[str, Any] = {"sender": sender, "message": text}
         if metadata:
             payload["metadata"] = metadata

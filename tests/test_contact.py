@@ -7,7 +7,11 @@ from bot.handoffs.contact import clean_name, looks_like_contact_attempt, parse_c
     ("text", "kind", "value"),
     [
         ("jane.doe@example.com", "email", "jane.doe@example.com"),
-        ("my email is Jane.Doe+rosacea@Example.COM thanks", "email", "Jane.Doe+rosacea@example.com"),
+        (
+            "my email is Jane.Doe+rosacea@Example.COM thanks",
+            "email",
+            "Jane.Doe+rosacea@example.com",
+        ),
         ("503-688-9235", "phone", "+15036889235"),
         ("(503) 688 9235", "phone", "+15036889235"),
         ("call me on 1-503-688-9235 after 5", "phone", "+15036889235"),
@@ -22,8 +26,17 @@ def test_valid_contacts_are_normalised(text: str, kind: str, value: str) -> None
 
 @pytest.mark.parametrize(
     "text",
-    ["jane@", "jane@example", "jane@@example.com", "jane..doe@example.com", "12345", "555-1234",
-     "my number is secret", "", "a" * 400 + "@example.com"],
+    [
+        "jane@",
+        "jane@example",
+        "jane@@example.com",
+        "jane..doe@example.com",
+        "12345",
+        "555-1234",
+        "my number is secret",
+        "",
+        "a" * 400 + "@example.com",
+    ],
 )
 def test_invalid_contacts_are_refused(text: str) -> None:
     assert parse_contact(text) is None
@@ -36,8 +49,13 @@ def test_us_phone_is_shown_in_national_format() -> None:
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [("Sam", "Sam"), ("my name is Sam Lee", "Sam Lee"), ("I'm Zoë O'Brien.", "Zoë O'Brien"),
-     ("it's Mary-Jane", "Mary-Jane"), ("hi, this is Dr. Ana", "Dr. Ana")],
+    [
+        ("Sam", "Sam"),
+        ("my name is Sam Lee", "Sam Lee"),
+        ("I'm Zoë O'Brien.", "Zoë O'Brien"),
+        ("it's Mary-Jane", "Mary-Jane"),
+        ("hi, this is Dr. Ana", "Dr. Ana"),
+    ],
 )
 def test_names_are_cleaned(text: str, name: str) -> None:
     assert clean_name(text) == name

@@ -35,7 +35,9 @@ def _nlu_labels() -> dict[str, list[str]]:
         for block in yaml.safe_load(path.read_text()).get("nlu") or []:
             if "intent" in block:
                 examples = [
-                    line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")
+                    line[2:].strip()
+                    for line in block["examples"].splitlines()
+                    if line.startswith("- ")
                 ]
                 labels.setdefault(block["intent"], []).extend(examples)
     return labels
@@ -52,7 +54,9 @@ RETRIEVAL = ("faq", "not_in_article")
 def test_every_topic_has_examples_and_exactly_one_answer(retrieval_intent: str) -> None:
     topics = {k.split("/", 1)[1] for k in _nlu_labels() if k.startswith(f"{retrieval_intent}/")}
     answered = {
-        k.split("/", 1)[1]: v for k, v in _responses().items() if k.startswith(f"utter_{retrieval_intent}/")
+        k.split("/", 1)[1]: v
+        for k, v in _responses().items()
+        if k.startswith(f"utter_{retrieval_intent}/")
     }
     assert topics and topics == set(answered)
     assert all(len(variants) == 1 for variants in answered.values())
@@ -101,7 +105,9 @@ def test_every_number_the_assistant_states_is_in_the_article() -> None:
 def test_the_held_out_set_was_never_trained_on() -> None:
     trained = {re.sub(r"\W+", " ", e.lower()).strip() for v in _nlu_labels().values() for e in v}
     held_out = yaml.safe_load((ROOT / "tests" / "data" / "nlu_heldout.yml").read_text())["examples"]
-    leaked = [e["text"] for e in held_out if re.sub(r"\W+", " ", e["text"].lower()).strip() in trained]
+    leaked = [
+        e["text"] for e in held_out if re.sub(r"\W+", " ", e["text"].lower()).strip() in trained
+    ]
     assert not leaked
 
 
@@ -116,9 +122,23 @@ _KNOWN_WARNINGS = re.compile(
 
 def test_rasa_data_validate_passes_with_no_unexplained_warning() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "rasa", "data", "validate",
-         "--domain", "domain.yml", "--data", "data", "--config", "config.yml"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "data",
+            "validate",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--config",
+            "config.yml",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]

@@ -67,7 +67,9 @@ def test_complete_handoff_is_stored_with_transcript(stack: Stack) -> None:
     stored = HandoffStore.from_url(f"sqlite:///{stack.db_path}").get(reference)
     assert stored is not None
     assert (stored.name, stored.contact, stored.question) == (
-        "Sam Lee", "sam@example.com", "do you accept insurance?",
+        "Sam Lee",
+        "sam@example.com",
+        "do you accept insurance?",
     )
     assert stored.page_url == page["page_url"]
     visitor_turns = [t["text"] for t in stored.transcript if t["role"] == "visitor"]

@@ -1,8 +1,12 @@
-"""The Socket.IO channel with a real socket.io client, as rasa-webchat uses it."""
+"""The Socket.IO channel with a real socket.io client over a websocket, as rasa-webchat uses it.
+
+With Rasa 3.6's own channel and python-socketio >= 5.10, a client with session persistence gets
+no reply at all (RasaHQ/rasa #13027); these tests fail on that channel."""
 
 from __future__ import annotations
 
-import asyncio
+import queue
+import time
 import uuid
 from typing import Any
 
@@ -14,52 +18,64 @@ from tests.servers import Stack
 pytestmark = pytest.mark.servers
 
 
-async def test_socketio_client_with_session_persistence_gets_replies(stack: Stack) -> None:
-    client = socketio.AsyncClient(reconnection=False)
-    confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    replies: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+class Widget:
+    """A socket.io client that behaves like rasa-webchat."""
 
-    @client.on("session_confirm")
-    async def on_confirm(session_id: Any) -> None:
-        confirmed.set_result(session_id)
+    def __init__(self, url: str) -> None:
+        self.client = socketio.Client(reconnection=False)
+        self.confirmed: queue.Queue[Any] = queue.Queue()
+        self.replies: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.client.on("session_confirm", self.confirmed.put)
+        self.client.on("bot_uttered", self.replies.put)
+        self.client.connect(url, socketio_path="/socket.io", transports=["websocket"])
 
-    @client.on("bot_uttered")
-    async def on_bot(message: dict[str, Any]) -> None:
-        await replies.put(message)
+    def session(self, session_id: Any) -> Any:
+        self.client.emit("session_request", session_id)
+        return self.confirmed.get(timeout=10)
 
-    await client.connect(stack.url, socketio_path="/socket.io", transports=["websocket"])
+    def say(self, session_id: str, text: str, metadata: Any = None) -> dict[str, Any]:
+        self.client.emit(
+            "user_uttered",
+            {"message": text, "session_id": session_id, "customData": metadata or {}},
+        )
+        return self.replies.get(timeout=30)
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+def test_socketio_client_with_session_persistence_gets_replies(stack: Stack) -> None:
+    widget = Widget(stack.url)
     try:
         session = uuid.uuid4().hex
-        await client.emit("session_request", {"session_id": session})
-        assert await asyncio.wait_for(confirmed, 10) == session
-        await client.emit("user_uttered", {"message": "hi", "session_id": session,
-                                           "customData": {"page_url": "https://example.com/"}})
-        greeting = await asyncio.wait_for(replies.get(), 30)
+        assert widget.session({"session_id": session}) == session
+        greeting = widget.say(session, "hi", {"page_url": "https://example.com/"})
         assert "24 hours" in greeting["text"]
         assert greeting.get("quick_replies") or greeting.get("buttons")
-
-        # A reconnecting widget with the same session id keeps its conversation.
-        await client.emit("user_uttered", {"message": "how many units are used?", "session_id": session})
-        answer = await asyncio.wait_for(replies.get(), 30)
-        assert "10-20 units" in answer["text"]
+        assert "10-20 units" in widget.say(session, "how many units are used?")["text"]
     finally:
-        await client.disconnect()
+        widget.close()
 
-
-async def test_malformed_socketio_messages_do_not_break_the_channel(stack: Stack) -> None:
-    client = socketio.AsyncClient(reconnection=False)
-    replies: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-
-    @client.on("bot_uttered")
-    async def on_bot(message: dict[str, Any]) -> None:
-        await replies.put(message)
-
-    await client.connect(stack.url, socketio_path="/socket.io", transports=["websocket"])
+    # A widget reconnecting with its stored session id continues the same conversation.
+    again = Widget(stack.url)
     try:
-        session = uuid.uuid4().hex
-        await client.emit("session_request", "not a dict")
-        await client.emit("session_request", {"session_id": session})
-        await client.emit("user_uttered", {"message": "hi", "session_id": session, "customData": "{bad json"})
-        assert "24 hours" in (await asyncio.wait_for(replies.get(), 30))["text"]
+        assert again.session({"session_id": session}) == session
+        assert "insurance" in again.say(session, "is it covered by insurance?")["text"]
+        # Replies are emitted before the tracker is saved: give the store a moment.
+        deadline = time.monotonic() + 10
+        while len(history := [e["text"] for e in stack.user_events(session)]) < 3:
+            assert time.monotonic() < deadline, history
+            time.sleep(0.2)
+        assert history == ["hi", "how many units are used?", "is it covered by insurance?"]
     finally:
-        await client.disconnect()
+        again.close()
+
+
+def test_malformed_socketio_messages_do_not_break_the_channel(stack: Stack) -> None:
+    widget = Widget(stack.url)
+    try:
+        session = widget.session("not a dict")  # the server hands out a fresh session id
+        assert isinstance(session, str) and len(session) == 32
+        assert "24 hours" in widget.say(session, "hello", "{bad json")["text"]
+    finally:
+        widget.close()

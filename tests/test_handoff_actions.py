@@ -42,18 +42,23 @@ async def test_prepare_prefills_the_question_and_clears_the_last_outcome(
     make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
     tracker = make_tracker(
-        "yes please", "affirm",
+        "yes please",
+        "affirm",
         slots={"pending_question": "price?", "handoff_status": "stored", "handoff_ref": "AL-X"},
     )
     slots = _slots(await ActionPrepareHandoff().run(dispatcher, tracker, domain))
     assert slots == {
-        "handoff_status": None, "handoff_ref": None, "handoff_consent": None,
+        "handoff_status": None,
+        "handoff_ref": None,
+        "handoff_consent": None,
         "handoff_question": "price?",
     }
 
 
 async def test_submit_stores_the_handoff_with_its_transcript(
-    make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any],
+    make_tracker: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
     store: HandoffStore,
 ) -> None:
     tracker = make_tracker("yes", "affirm", slots=FILLED)
@@ -61,7 +66,11 @@ async def test_submit_stores_the_handoff_with_its_transcript(
     assert slots["handoff_status"] == "stored"
     [stored] = store.list()
     assert slots["handoff_ref"] == stored.reference
-    assert (stored.name, stored.contact, stored.contact_kind) == ("Sam Lee", "sam@example.com", "email")
+    assert (stored.name, stored.contact, stored.contact_kind) == (
+        "Sam Lee",
+        "sam@example.com",
+        "email",
+    )
     assert stored.question == "How much does it cost?"
     assert stored.page_url == "https://alumaaesthetics.com/botox-for-rosacea/"
     assert [t["role"] for t in stored.transcript][:3] == ["visitor", "assistant", "visitor"]
@@ -71,7 +80,9 @@ async def test_submit_stores_the_handoff_with_its_transcript(
 
 
 async def test_submitting_the_same_form_twice_stores_one_handoff(
-    make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any],
+    make_tracker: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
     store: HandoffStore,
 ) -> None:
     tracker = make_tracker("yes", "affirm", slots=FILLED)
@@ -81,20 +92,28 @@ async def test_submitting_the_same_form_twice_stores_one_handoff(
 
 
 async def test_storage_failure_is_reported_not_promised(
-    make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any],
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, db_url: str,
+    make_tracker: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    db_url: str,
 ) -> None:
     # A database the store cannot open: a directory where the file should be.
     (tmp_path / "not-a-file.db").mkdir()
     monkeypatch.setenv("BOT_DB_URL", f"sqlite:///{tmp_path / 'not-a-file.db'}")
     slots = _slots(
-        await ActionSubmitHandoff().run(dispatcher, make_tracker("yes", "affirm", slots=FILLED), domain)
+        await ActionSubmitHandoff().run(
+            dispatcher, make_tracker("yes", "affirm", slots=FILLED), domain
+        )
     )
     assert slots == {"handoff_status": "failed"}
 
 
 async def test_declined_consent_stores_nothing(
-    make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any],
+    make_tracker: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
     store: HandoffStore,
 ) -> None:
     tracker = make_tracker("no", "deny", slots={**FILLED, "handoff_consent": False})
@@ -104,7 +123,9 @@ async def test_declined_consent_stores_nothing(
 
 
 async def test_an_invalid_contact_never_reaches_the_store(
-    make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any],
+    make_tracker: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
     store: HandoffStore,
 ) -> None:
     tracker = make_tracker("yes", "affirm", slots={**FILLED, "handoff_contact": "not a contact"})
@@ -117,7 +138,9 @@ def test_confirmation_is_conditional_on_the_stored_status(domain: dict[str, Any]
     variants = domain["responses"]["utter_handoff_result"]
     promises = [v for v in variants if "24 hours" in v["text"]]
     assert len(promises) == 1
-    assert promises[0]["condition"] == [{"type": "slot", "name": "handoff_status", "value": "stored"}]
+    assert promises[0]["condition"] == [
+        {"type": "slot", "name": "handoff_status", "value": "stored"}
+    ]
     unconditional = [v for v in variants if "condition" not in v]
     assert unconditional and all("503-688-9235" in v["text"] for v in unconditional)
     assert all("24 hours" not in v["text"] for v in unconditional)

@@ -15,7 +15,9 @@ def _asking(slot: str) -> dict[str, Any]:
     return {"requested_slot": slot}
 
 
-async def _extract(slot: str, tracker: Any, dispatcher: CollectingDispatcher, domain: Any) -> dict[str, Any]:
+async def _extract(
+    slot: str, tracker: Any, dispatcher: CollectingDispatcher, domain: Any
+) -> dict[str, Any]:
     return await getattr(FORM, f"extract_{slot}")(dispatcher, tracker, domain)
 
 
@@ -30,11 +32,19 @@ async def test_a_name_is_taken_only_when_asked_for(
 
 @pytest.mark.parametrize(
     ("text", "intent"),
-    [("how long does it last?", "faq"), ("What causes rosacea", "faq"), ("cancel", "cancel"),
-     ("I can't breathe", "emergency"), ("no", "deny")],
+    [
+        ("how long does it last?", "faq"),
+        ("What causes rosacea", "faq"),
+        ("cancel", "cancel"),
+        ("I can't breathe", "emergency"),
+        ("no", "deny"),
+    ],
 )
 async def test_the_form_steps_aside_for_questions_and_commands(
-    text: str, intent: str, make_tracker: TrackerFactory, dispatcher: CollectingDispatcher,
+    text: str,
+    intent: str,
+    make_tracker: TrackerFactory,
+    dispatcher: CollectingDispatcher,
     domain: dict[str, Any],
 ) -> None:
     tracker = make_tracker(text, intent, slots=_asking("handoff_name"), active_loop="handoff_form")
@@ -53,7 +63,9 @@ async def test_a_contact_is_taken_even_if_nlu_misread_it(
 async def test_the_question_step_takes_unanswerable_questions(
     make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
-    tracker = make_tracker("is it covered by insurance?", "not_in_article", slots=_asking("handoff_question"))
+    tracker = make_tracker(
+        "is it covered by insurance?", "not_in_article", slots=_asking("handoff_question")
+    )
     assert await _extract("handoff_question", tracker, dispatcher, domain) == {
         "handoff_question": "is it covered by insurance?"
     }
@@ -63,15 +75,26 @@ async def test_the_question_step_takes_unanswerable_questions(
 
 @pytest.mark.parametrize(
     ("text", "intent", "value"),
-    [("yes", "affirm", True), ("Yes, that's fine", "nlu_fallback", True), ("nope", "nlu_fallback", False),
-     ("no", "deny", False), ("maybe later I guess", "nlu_fallback", "maybe later I guess")],
+    [
+        ("yes", "affirm", True),
+        ("Yes, that's fine", "nlu_fallback", True),
+        ("nope", "nlu_fallback", False),
+        ("no", "deny", False),
+        ("maybe later I guess", "nlu_fallback", "maybe later I guess"),
+    ],
 )
 async def test_consent_is_read_from_yes_and_no(
-    text: str, intent: str, value: Any, make_tracker: TrackerFactory,
-    dispatcher: CollectingDispatcher, domain: dict[str, Any],
+    text: str,
+    intent: str,
+    value: Any,
+    make_tracker: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
 ) -> None:
     tracker = make_tracker(text, intent, slots=_asking("handoff_consent"))
-    assert await _extract("handoff_consent", tracker, dispatcher, domain) == {"handoff_consent": value}
+    assert await _extract("handoff_consent", tracker, dispatcher, domain) == {
+        "handoff_consent": value
+    }
 
 
 def test_a_bad_email_is_asked_again(
@@ -87,7 +110,10 @@ def test_a_bad_email_is_asked_again(
     [("Sam@Example.com", "Sam@example.com"), ("call me 503 688 9235", "(503) 688-9235")],
 )
 def test_a_good_contact_is_kept_normalised(
-    typed: str, kept: str, make_tracker: TrackerFactory, dispatcher: CollectingDispatcher,
+    typed: str,
+    kept: str,
+    make_tracker: TrackerFactory,
+    dispatcher: CollectingDispatcher,
     domain: dict[str, Any],
 ) -> None:
     assert FORM.validate_handoff_contact(typed, dispatcher, make_tracker(), domain) == {
@@ -118,7 +144,9 @@ def test_consent_resets_the_previous_outcome(
     make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
     assert FORM.validate_handoff_consent(True, dispatcher, make_tracker(), domain) == {
-        "handoff_consent": True, "handoff_status": None, "handoff_ref": None,
+        "handoff_consent": True,
+        "handoff_status": None,
+        "handoff_ref": None,
     }
     assert FORM.validate_handoff_consent("maybe", dispatcher, make_tracker(), domain) == {
         "handoff_consent": None
@@ -129,6 +157,10 @@ def test_consent_resets_the_previous_outcome(
 def test_every_form_response_exists(domain: dict[str, Any]) -> None:
     for slot in domain["forms"]["handoff_form"]["required_slots"]:
         assert f"utter_ask_{slot}" in domain["responses"]
-    for name in ("utter_invalid_question", "utter_invalid_name", "utter_invalid_contact",
-                 "utter_invalid_consent"):
+    for name in (
+        "utter_invalid_question",
+        "utter_invalid_name",
+        "utter_invalid_contact",
+        "utter_invalid_consent",
+    ):
         assert name in domain["responses"]

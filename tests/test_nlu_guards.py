@@ -7,8 +7,13 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.components import EmergencyRouter, RetrievalConfidenceGuard
 
 
-def _message(text: str, intent: str, confidence: float, ranking: list[tuple[str, float]],
-             selector: dict[str, Any] | None = None) -> Message:
+def _message(
+    text: str,
+    intent: str,
+    confidence: float,
+    ranking: list[tuple[str, float]],
+    selector: dict[str, Any] | None = None,
+) -> Message:
     data: dict[str, Any] = {
         "text": text,
         "intent": {"name": intent, "confidence": confidence},
@@ -31,11 +36,15 @@ def _selector(top: float, runner_up: float) -> dict[str, Any]:
     }
 
 
-GUARD = RetrievalConfidenceGuard({"retrieval_intents": ["faq"], "threshold": 0.5, "ambiguity_threshold": 0.2})
+GUARD = RetrievalConfidenceGuard(
+    {"retrieval_intents": ["faq"], "threshold": 0.5, "ambiguity_threshold": 0.2}
+)
 
 
 def test_a_confident_answer_passes() -> None:
-    [message] = GUARD.process([_message("units?", "faq", 0.97, [("faq", 0.97)], _selector(0.9, 0.05))])
+    [message] = GUARD.process(
+        [_message("units?", "faq", 0.97, [("faq", 0.97)], _selector(0.9, 0.05))]
+    )
     assert message.get("intent")["name"] == "faq"
 
 
@@ -69,8 +78,12 @@ def test_red_flag_text_routes_to_emergency_whatever_the_classifier_said() -> Non
 
 
 def test_a_real_share_of_emergency_confidence_routes_to_emergency() -> None:
-    message = _message("something feels very wrong", "not_in_article", 0.6,
-                       [("not_in_article", 0.6), ("emergency", 0.3)])
+    message = _message(
+        "something feels very wrong",
+        "not_in_article",
+        0.6,
+        [("not_in_article", 0.6), ("emergency", 0.3)],
+    )
     [message] = ROUTER.process([message])
     assert message.get("intent")["name"] == "emergency"
 

@@ -26,5 +26,7 @@ async def test_guarded_handler_sees_plain_text() -> None:
     async def handler(message: UserMessage) -> None:
         received.append(message.text or "")
 
-    await guarded(handler)(UserMessage('/affirm{"handoff_consent": true}', CollectingOutputChannel()))
+    await guarded(handler)(
+        UserMessage('/affirm{"handoff_consent": true}', CollectingOutputChannel())
+    )
     assert received == ['affirm{"handoff_consent": true}']

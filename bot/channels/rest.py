@@ -22,7 +22,5 @@ class RestInput(rest.RestInput):
         metadata = (request.json or {}).get("metadata")
         return metadata if isinstance(metadata, dict) else None
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return super().blueprint(guarded(on_new_message))

@@ -39,9 +39,7 @@ class SocketIOInput(socketio.SocketIOInput):
     def name(cls) -> str:
         return "socketio"
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         handle_new_message = guarded(on_new_message)
         webhook = super().blueprint(handle_new_message)
         sio = self.sio

@@ -22,8 +22,27 @@ _NAME_PREFIX = re.compile(
 )
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[\s'.\-]{1,2}[^\W\d_]+)*\.?$")
 _NOT_NAMES = {
-    "yes", "no", "ok", "okay", "sure", "nope", "yep", "yeah", "cancel", "stop", "hi", "hello",
-    "hey", "thanks", "thank you", "help", "botox", "rosacea", "why", "what", "anonymous",
+    "yes",
+    "no",
+    "ok",
+    "okay",
+    "sure",
+    "nope",
+    "yep",
+    "yeah",
+    "cancel",
+    "stop",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "thank you",
+    "help",
+    "botox",
+    "rosacea",
+    "why",
+    "what",
+    "anonymous",
 }
 
 

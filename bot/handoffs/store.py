@@ -153,7 +153,7 @@ class HandoffStore:
         if existing:
             return existing
         created = now or datetime.now(timezone.utc)
-        values = {
+        values: dict[str, Any] = {
             "id": uuid.uuid4().hex,
             "submission_key": new.submission_key,
             "sender_id": new.sender_id,
@@ -169,7 +169,8 @@ class HandoffStore:
             "status": "open",
         }
         for _ in range(5):
-            values["reference"] = _new_reference()
+            reference = _new_reference()
+            values["reference"] = reference
             try:
                 with self.engine.begin() as conn:
                     conn.execute(insert(handoffs).values(**values))
@@ -178,7 +179,7 @@ class HandoffStore:
                 if existing:
                     return existing
                 continue  # reference collision: draw another
-            stored = self.get(values["reference"])
+            stored = self.get(reference)
             assert stored is not None
             return stored
         raise RuntimeError("could not allocate a unique handoff reference")

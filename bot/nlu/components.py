@@ -37,7 +37,9 @@ EMERGENCY_INTENT = "emergency"
 def _override_intent(message: Message, name: str, confidence: float) -> None:
     prediction = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
     message.data[INTENT] = prediction
-    ranking = [r for r in message.data.get(INTENT_RANKING_KEY, []) if r.get(INTENT_NAME_KEY) != name]
+    ranking = [
+        r for r in message.data.get(INTENT_RANKING_KEY, []) if r.get(INTENT_NAME_KEY) != name
+    ]
     message.data[INTENT_RANKING_KEY] = [dict(prediction), *ranking]
 
 
@@ -66,9 +68,7 @@ class _Guard(GraphComponent):
         return [IntentClassifier]
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class RetrievalConfidenceGuard(_Guard):
     """Falls back when the ResponseSelector is unsure which answer fits."""
 
@@ -81,7 +81,11 @@ class RetrievalConfidenceGuard(_Guard):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             intent = _intent_name(message)
-            if intent in self.component_config["retrieval_intents"] and self._unsure(message, intent):
+            if (
+                intent is not None
+                and intent in self.component_config["retrieval_intents"]
+                and self._unsure(message, intent)
+            ):
                 _override_intent(
                     message, DEFAULT_NLU_FALLBACK_INTENT_NAME, self.component_config["threshold"]
                 )
@@ -101,9 +105,7 @@ class RetrievalConfidenceGuard(_Guard):
         )
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class EmergencyRouter(_Guard):
     """Routes red-flag messages to the emergency intent; runs last so nothing overrules it."""
 

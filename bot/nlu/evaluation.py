@@ -98,7 +98,12 @@ def score(outcomes: Iterable[Outcome], error_limit: int = 200) -> Report:
     scores = {name: round(_share(groups[g], good), 4) for name, (g, good) in checks.items()}
     errors = {
         name: [
-            {"text": o.text, "label": o.label, "predicted": o.predicted, "confidence": round(o.confidence, 3)}
+            {
+                "text": o.text,
+                "label": o.label,
+                "predicted": o.predicted,
+                "confidence": round(o.confidence, 3),
+            }
             for o in groups[g]
             if not good(o)
         ][:error_limit]
@@ -117,7 +122,7 @@ async def parse_all(model: Path, texts: Sequence[str]) -> list[dict[str, Any]]:
 def evaluate(model: Path, examples: Sequence[Example]) -> Report:
     parses = asyncio.run(parse_all(model, [e.text for e in examples]))
     outcomes = []
-    for example, parse in zip(examples, parses):
+    for example, parse in zip(examples, parses, strict=True):
         predicted, confidence = predicted_label(parse)
         outcomes.append(Outcome(example.text, example.label, predicted, confidence))
     return score(outcomes)

@@ -69,7 +69,8 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(?:vision|eyesight|sight) (?:\w+ ){0,3}(?:blur\w*|double|doubl\w*|gone|dark\w*|"
         r"went|changed|weird|fuzzy)",
         r"\bseeing (?:double|two of|everything twice)\b",
-        r"\b(?:can'?t|cannot|cant|unable to) see (?:properly|clearly|well|straight|anything|right|out)",
+        r"\b(?:can'?t|cannot|cant|unable to) see "
+        r"(?:properly|clearly|well|straight|anything|right|out)",
         r"\b(?:hard to|trouble|difficulty|problems?|struggling to) (?:see|seeing|focus\w*)\b",
         r"\beyes? (?:\w+ ){0,2}(?:blurr?\w*|fuzzy)",
         r"\bblind\w*\b",
@@ -80,10 +81,12 @@ _PATTERNS: dict[str, list[str]] = {
         r"\bslurr?\w*",
         r"\b(?:trouble|hard|difficult\w*|struggl\w*|problems?) (?:to )?(?:speak|talk)\w*",
         r"\b(?:can'?t|cannot|unable to) (?:speak|talk) (?:properly|clearly|right|normally)",
-        r"\b(?:speech|voice) (?:is |sounds |seems )?(?:\w+ )?(?:weird|strange|off|slow|garbled|funny)",
+        r"\b(?:speech|voice) (?:is |sounds |seems )?(?:\w+ )?"
+        r"(?:weird|strange|off|slow|garbled|funny)",
     ],
     "weakness": [
-        r"\b(?:muscle|body|arms?|legs?|neck|whole body|all over) (?:\w+ ){0,2}(?:weak\w*|limp|numb)\b",
+        r"\b(?:muscle|body|arms?|legs?|neck|whole body|all over) (?:\w+ ){0,2}"
+        r"(?:weak\w*|limp|numb)\b",
         r"\bweak\w* (?:\w+ ){0,3}(?:all over|spreading|in my (?:arms?|legs?|body|neck))",
         rf"\b(?:can'?t|cannot|unable to) (?:lift|hold up|hold) {_WHOSE} (?:arms?|head)\b",
     ],

@@ -1,0 +1,57 @@
+"""tests/test_stories.yml through `rasa test --fail-on-prediction-errors`: every FAQ, the
+fallbacks, unanswerable questions, the emergency and the handoff paths, NLU included."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.servers import trained_model
+
+pytestmark = pytest.mark.model
+
+
+def test_conversation_stories_pass_without_prediction_errors(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "test",
+            "core",
+            "--model",
+            str(trained_model()),
+            "--stories",
+            "tests/test_stories.yml",
+            "--endpoints",
+            str(tmp_path / "none.yml"),
+            "--out",
+            str(tmp_path / "results"),
+            "--fail-on-prediction-errors",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    failed = tmp_path / "results" / "failed_test_stories.yml"
+    details = failed.read_text() if failed.exists() else ""
+    assert result.returncode == 0, details or (result.stdout[-3000:] + result.stderr[-3000:])
+    assert "Correct:" in result.stdout + result.stderr
+
+
+def test_every_faq_topic_has_a_conversation_test() -> None:
+    stories = (ROOT / "tests" / "test_stories.yml").read_text()
+    responses = (ROOT / "data" / "responses" / "faq.yml").read_text()
+    topics = [
+        line.split("utter_faq/")[1].rstrip(":")
+        for line in responses.splitlines()
+        if line.strip().startswith("utter_faq/")
+    ]
+    assert topics
+    missing = [t for t in topics if f"action: utter_faq/{t}" not in stories]
+    assert not missing
