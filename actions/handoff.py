@@ -47,12 +47,14 @@ class ActionPrepareHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return [
-            SlotSet("handoff_status", None),
-            SlotSet("handoff_ref", None),
-            SlotSet("handoff_consent", None),
-            SlotSet("handoff_question", tracker.get_slot("pending_question")),
-        ]
+        wanted = {
+            "handoff_status": None,
+            "handoff_ref": None,
+            "handoff_consent": None,
+            "handoff_question": tracker.get_slot("pending_question"),
+        }
+        # Only real changes: every SlotSet here is validated again when the form starts.
+        return [SlotSet(k, v) for k, v in wanted.items() if tracker.get_slot(k) != v]
 
 
 def submission_key(tracker: Tracker) -> str:

@@ -83,10 +83,13 @@ class ValidateHandoffForm(FormValidationAction):
         return {"handoff_consent": text}  # not a yes or no: validation asks again
 
     # Validation: {slot: value} accepts, {slot: None} re-asks after saying what was wrong.
+    # A value of None is a reset, not an answer: it is passed through without a word.
 
     def validate_handoff_question(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:
+            return {"handoff_question": None}
         question = re.sub(r"\s+", " ", str(value or "")).strip()
         if len(question) < 3 or not re.search(r"[^\W\d_]", question):
             dispatcher.utter_message(response="utter_invalid_question")
@@ -96,7 +99,9 @@ class ValidateHandoffForm(FormValidationAction):
     def validate_handoff_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        name = clean_name(str(value or ""))
+        if value is None:
+            return {"handoff_name": None}
+        name = clean_name(str(value))
         if name is None:
             dispatcher.utter_message(response="utter_invalid_name")
         return {"handoff_name": name}
@@ -104,7 +109,9 @@ class ValidateHandoffForm(FormValidationAction):
     def validate_handoff_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        contact = parse_contact(str(value or ""))
+        if value is None:
+            return {"handoff_contact": None}
+        contact = parse_contact(str(value))
         if contact is None:
             dispatcher.utter_message(response="utter_invalid_contact")
             return {"handoff_contact": None}
@@ -113,6 +120,8 @@ class ValidateHandoffForm(FormValidationAction):
     def validate_handoff_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:
+            return {"handoff_consent": None}
         if isinstance(value, bool):
             # Whatever happened before, the outcome of this submission is not known yet.
             return {"handoff_consent": value, "handoff_status": None, "handoff_ref": None}

@@ -47,12 +47,15 @@ async def test_prepare_prefills_the_question_and_clears_the_last_outcome(
         slots={"pending_question": "price?", "handoff_status": "stored", "handoff_ref": "AL-X"},
     )
     slots = _slots(await ActionPrepareHandoff().run(dispatcher, tracker, domain))
-    assert slots == {
-        "handoff_status": None,
-        "handoff_ref": None,
-        "handoff_consent": None,
-        "handoff_question": "price?",
-    }
+    assert slots == {"handoff_status": None, "handoff_ref": None, "handoff_question": "price?"}
+
+
+async def test_prepare_changes_nothing_that_is_already_clear(
+    make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    # A SlotSet to None would be validated as if the visitor had answered.
+    tracker = make_tracker("yes", "affirm")
+    assert await ActionPrepareHandoff().run(dispatcher, tracker, domain) == []
 
 
 async def test_submit_stores_the_handoff_with_its_transcript(

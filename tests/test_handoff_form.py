@@ -164,3 +164,17 @@ def test_every_form_response_exists(domain: dict[str, Any]) -> None:
         "utter_invalid_consent",
     ):
         assert name in domain["responses"]
+
+
+@pytest.mark.parametrize(
+    "slot", ["handoff_question", "handoff_name", "handoff_contact", "handoff_consent"]
+)
+def test_a_reset_slot_is_not_treated_as_an_answer(
+    slot: str,
+    make_tracker: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+) -> None:
+    validate = getattr(FORM, f"validate_{slot}")
+    assert validate(None, dispatcher, make_tracker(), domain) == {slot: None}
+    assert dispatcher.messages == []

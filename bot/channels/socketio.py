@@ -20,7 +20,7 @@ from rasa.core.channels import socketio
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
-from bot.channels.shortcuts import guarded
+from bot.channels.inbound import guarded
 
 logger = logging.getLogger(__name__)
 

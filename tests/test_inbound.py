@@ -1,7 +1,7 @@
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.channels.shortcuts import guarded, neutralise
+from bot.channels.inbound import MAX_MESSAGE_CHARS, TOO_LONG, guarded, neutralise
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,17 @@ async def test_guarded_handler_sees_plain_text() -> None:
         UserMessage('/affirm{"handoff_consent": true}', CollectingOutputChannel())
     )
     assert received == ['affirm{"handoff_consent": true}']
+
+
+async def test_an_overlong_message_is_answered_and_not_passed_on() -> None:
+    received: list[str] = []
+
+    async def handler(message: UserMessage) -> None:
+        received.append(message.text or "")
+
+    output = CollectingOutputChannel()
+    await guarded(handler)(UserMessage("a" * (MAX_MESSAGE_CHARS + 1), output, "visitor"))
+    assert received == []
+    assert [m["text"] for m in output.messages] == [TOO_LONG]
+    await guarded(handler)(UserMessage("b" * MAX_MESSAGE_CHARS, output, "visitor"))
+    assert received == ["b" * MAX_MESSAGE_CHARS]

@@ -1,0 +1,52 @@
+"""What every channel does with a visitor's message before Rasa sees it.
+
+- Typed `/intent{...}` shortcuts are Rasa's way for buttons to skip NLU and set entities. A
+  visitor must not be able to force an intent or fill a slot that way, so the text is passed on
+  as plain text. A few harmless, entity-free shortcuts that third-party widgets send on their own
+  (rasa-webchat's "/get_started") are kept.
+- Messages over MAX_MESSAGE_CHARS are answered with a clear request to shorten them and never
+  reach the classifiers, which have nothing sensible to say about a wall of text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+
+from bot.settings import CLINIC_PHONE
+
+ALLOWED = {"/greet": "/greet", "/get_started": "/greet", "/restart": "/restart", "/help": "/help"}
+MAX_MESSAGE_CHARS = 1000
+TOO_LONG = (
+    f"Sorry, that message is too long for me (over {MAX_MESSAGE_CHARS} characters). Could you ask "
+    f"your question in a shorter message? For anything detailed, call or text {CLINIC_PHONE}."
+)
+
+
+def neutralise(text: str | None) -> str:
+    """The text as NLU should see it: allowed shortcuts as they are, anything else as plain text."""
+    clean = (text or "").strip()
+    if not clean.startswith("/"):
+        return clean
+    if clean.lower() in ALLOWED:
+        return ALLOWED[clean.lower()]
+    return clean.lstrip("/").strip()
+
+
+def guarded(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+) -> Callable[[UserMessage], Awaitable[Any]]:
+    """Wraps a channel's message handler so that every message is checked first."""
+
+    async def handle(message: UserMessage) -> Any:
+        text = neutralise(message.text)
+        if len(text) > MAX_MESSAGE_CHARS:
+            if message.output_channel is not None:
+                await message.output_channel.send_text_message(message.sender_id, TOO_LONG)
+            return None
+        message.text = text
+        return await on_new_message(message)
+
+    return handle

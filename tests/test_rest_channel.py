@@ -1,0 +1,71 @@
+"""Our REST channel on a bare Sanic app: what it passes on, and what it refuses."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from rasa.core.channels.channel import UserMessage
+from sanic import Sanic
+
+from bot.channels.rest import RestInput
+
+
+@pytest.fixture
+def app_and_inbox() -> tuple[Sanic, list[UserMessage]]:
+    inbox: list[UserMessage] = []
+
+    async def on_new_message(message: UserMessage) -> None:
+        inbox.append(message)
+        await message.output_channel.send_text_message(message.sender_id, f"echo {message.text}")
+
+    app = Sanic(f"rest-{uuid.uuid4().hex[:8]}")
+    app.blueprint(RestInput().blueprint(on_new_message), url_prefix="/webhooks/rest")
+    return app, inbox
+
+
+def _post(app: Sanic, body: Any) -> Any:
+    kwargs = {"json": body} if not isinstance(body, str) else {"content": body}
+    _, response = app.test_client.post("/webhooks/rest/webhook", **kwargs)
+    return response
+
+
+def test_a_message_is_passed_on_with_its_metadata(app_and_inbox: Any) -> None:
+    app, inbox = app_and_inbox
+    page = {"page_url": "https://example.com/botox-for-rosacea/"}
+    response = _post(app, {"sender": "v1", "message": "hi", "metadata": page})
+    assert response.status == 200
+    assert response.json == [{"recipient_id": "v1", "text": "echo hi"}]
+    assert inbox[0].metadata == page
+
+
+def test_a_typed_shortcut_arrives_as_plain_text(app_and_inbox: Any) -> None:
+    app, inbox = app_and_inbox
+    _post(app, {"sender": "v1", "message": '/affirm{"handoff_consent": true}'})
+    assert inbox[0].text == 'affirm{"handoff_consent": true}'
+
+
+def test_metadata_that_is_not_an_object_is_dropped(app_and_inbox: Any) -> None:
+    app, inbox = app_and_inbox
+    _post(app, {"sender": "v1", "message": "hi", "metadata": "page=1"})
+    assert inbox[0].metadata is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"sender": 1, "message": "hi"},
+        {"sender": "v1", "message": 2},
+        {"sender": "v1", "message": ["hi"]},
+        {"sender": "", "message": "hi"},
+        {"sender": "x" * 256, "message": "hi"},
+        ["sender", "message"],
+    ],
+)
+def test_wrong_types_are_refused_with_a_clear_400(app_and_inbox: Any, body: Any) -> None:
+    app, inbox = app_and_inbox
+    response = _post(app, body)
+    assert response.status == 400
+    assert "must" in response.text or "JSON object" in response.text
+    assert inbox == []
