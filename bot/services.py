@@ -44,6 +44,10 @@ def actions_command(port: int) -> list[str]:
     return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
 
 
+def web_command() -> list[str]:
+    return [sys.executable, "-m", "bot.web"]
+
+
 def wait_healthy(url: str, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -81,6 +85,7 @@ def stop(service: Service, timeout: float = 20) -> None:
 def run_all(model: Path) -> int:
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
+    web_port = int(os.environ.get("BOT_WEB_PORT", "8000"))
     services = [
         Service(
             "actions", actions_command(actions_port), f"http://localhost:{actions_port}/health"
@@ -92,6 +97,7 @@ def run_all(model: Path) -> int:
             ),
             f"http://localhost:{rasa_port}/",
         ),
+        Service("web", web_command(), f"http://localhost:{web_port}/health"),
     ]
     stopping = False
 
@@ -107,6 +113,7 @@ def run_all(model: Path) -> int:
             start(service)
         print(
             f"\nReady. Chat over REST: POST http://localhost:{rasa_port}/webhooks/rest/webhook\n"
+            f"Web service: http://localhost:{web_port}/\n"
             "Terminal chat: `make shell` in another terminal. Stop with Ctrl-C.\n",
             flush=True,
         )

@@ -36,6 +36,8 @@ class Stack:
     model: Path = field(default_factory=trained_model)
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
+    web_port: int = field(default_factory=free_port)
+    env: dict[str, str] = field(default_factory=dict)  # extra settings for every process
 
     def __post_init__(self) -> None:
         self.db_path = self.workdir / "handoffs.db"
@@ -45,7 +47,12 @@ class Stack:
             f'action_endpoint:\n  url: "http://localhost:{self.actions_port}/webhook"\n'
             f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.tracker_path}\n"
         )
-        env = {"BOT_DB_URL": f"sqlite:///{self.db_path}"}
+        env = {
+            "BOT_DB_URL": f"sqlite:///{self.db_path}",
+            "BOT_RASA_URL": f"http://localhost:{self.rasa_port}",
+            "BOT_WEB_PORT": str(self.web_port),
+            **self.env,
+        }
         self.actions = services.Service(
             "actions",
             services.actions_command(self.actions_port),
@@ -60,17 +67,27 @@ class Stack:
             f"http://localhost:{self.rasa_port}/",
             env=env,
         )
+        self.web = services.Service(
+            "web", services.web_command(), f"http://localhost:{self.web_port}/health", env=env
+        )
 
     @property
     def url(self) -> str:
         return f"http://localhost:{self.rasa_port}"
 
-    def start(self) -> Stack:
+    @property
+    def web_url(self) -> str:
+        return f"http://localhost:{self.web_port}"
+
+    def start(self, web: bool = True) -> Stack:
         services.start(self.actions)
         services.start(self.rasa)
+        if web:
+            services.start(self.web)
         return self
 
     def stop(self) -> None:
+        services.stop(self.web)
         services.stop(self.rasa)
         services.stop(self.actions)
 
