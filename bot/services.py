@@ -11,7 +11,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, rasa_token
 
 
 @dataclass
@@ -23,20 +23,14 @@ class Service:
     process: subprocess.Popen[bytes] | None = None
 
 
-def rasa_command(model: Path, port: int, endpoints: Path, credentials: Path) -> list[str]:
+def rasa_command(
+    model: Path, port: int, endpoints: Path, credentials: Path, token: str | None = None
+) -> list[str]:
+    """Rasa with its HTTP API on, behind a token (`bot deploy` replaces models through it)."""
     return [
-        sys.executable,
-        "-m",
-        "rasa",
-        "run",
-        "--model",
-        str(model),
-        "--port",
-        str(port),
-        "--endpoints",
-        str(endpoints),
-        "--credentials",
-        str(credentials),
+        *(sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port)),
+        *("--endpoints", str(endpoints), "--credentials", str(credentials)),
+        *("--enable-api", "--auth-token", token or rasa_token()),
     ]
 
 

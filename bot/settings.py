@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,21 @@ REPLY_WITHIN_HOURS = 24
 def db_url() -> str:
     """Where handoffs are stored: BOT_DB_URL, or a SQLite file under var/."""
     return os.environ.get("BOT_DB_URL") or DEFAULT_DB_URL
+
+
+def rasa_token() -> str:
+    """The token that guards Rasa's HTTP API (model replace, parse): RASA_TOKEN, or a random
+    one made on first use and kept in var/rasa_token, readable only by this user."""
+    token = os.environ.get("RASA_TOKEN", "").strip()
+    if token:
+        return token
+    path = VAR_DIR / "rasa_token"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
 
 
 def _env(name: str, default: str = "") -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import socket
 import sqlite3
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class Stack:
     env: dict[str, str] = field(default_factory=dict)  # extra settings for every process
 
     def __post_init__(self) -> None:
+        self.token = secrets.token_hex(16)  # guards Rasa's HTTP API
         self.db_path = self.workdir / "handoffs.db"
         self.tracker_path = self.workdir / "tracker.db"
         self.endpoints = self.workdir / "endpoints.yml"
@@ -62,7 +64,11 @@ class Stack:
         self.rasa = services.Service(
             "rasa",
             services.rasa_command(
-                self.model, self.rasa_port, self.endpoints, PROJECT_ROOT / "credentials.yml"
+                self.model,
+                self.rasa_port,
+                self.endpoints,
+                PROJECT_ROOT / "credentials.yml",
+                token=self.token,
             ),
             f"http://localhost:{self.rasa_port}/",
             env=env,

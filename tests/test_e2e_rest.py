@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import requests
 from sqlalchemy import text
 
 from bot.handoffs.store import HandoffStore
@@ -130,3 +131,12 @@ def test_storage_failure_is_told_not_promised(stack: Stack) -> None:
             conn.execute(text("ALTER TABLE handoffs_away RENAME TO handoffs"))
     assert "was not saved" in reply and "503-688-9235" in reply
     assert "within 24 hours" not in reply
+
+
+def test_rasa_http_api_needs_the_token(stack: Stack) -> None:
+    assert requests.get(f"{stack.url}/status", timeout=10).status_code == 401
+    wrong = requests.get(f"{stack.url}/status", params={"token": "guess"}, timeout=10)
+    assert wrong.status_code == 401
+    right = requests.get(f"{stack.url}/status", params={"token": stack.token}, timeout=10)
+    assert right.status_code == 200
+    assert right.json()["model_file"].endswith(stack.model.name)
