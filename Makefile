@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONDONTWRITEBYTECODE ?= 1
 
-.PHONY: help install spacy train run shell test lint format bench crossval lock clean
+.PHONY: help install spacy train run shell test lint format bench crossval lock clean browser
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,11 +53,18 @@ format: install ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: train lint ## The whole suite: lint, data validation, stories, NLU gate, actions, end to end
+browser: ## Debian's chromium for the widget's browser tests (installed once; needs root or sudo)
+	@command -v chromium >/dev/null || { \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium; }
+
+test: train lint browser ## The whole suite: lint, data validation, stories, NLU gate, actions, end to end
 	$(PY) -m pytest
 
-bench: train ## Latency, throughput, memory and training-time benchmarks (results in bench/results/)
+bench: train ## Latency, memory, NLU quality and widget-size benchmarks (results in bench/results/)
 	$(PY) -m bench.latency
+	$(PY) -m bench.nlu_eval dev
+	$(PY) -m bench.widget_size
 
 crossval: spacy ## NLU cross-validation with and without our spaCy pipeline (slow)
 	$(PY) -m bench.crossval

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,9 +19,11 @@ from bot.settings import PROJECT_ROOT, rasa_token
 class Service:
     name: str
     command: list[str]
-    health_url: str
+    health_url: str  # answers 200 once the service is up; "" when `ready` says instead
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
+    ready: Callable[[], bool] | None = None  # for services that do not speak HTTP
+    log: Path | None = None  # where its output goes (default: inherited)
 
 
 def rasa_command(
@@ -42,26 +45,49 @@ def web_command() -> list[str]:
     return [sys.executable, "-m", "bot.web"]
 
 
-def wait_healthy(url: str, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def wait_healthy(
+    url: str,
+    timeout: float,
+    process: subprocess.Popen[bytes] | None = None,
+    ready: Callable[[], bool] | None = None,
+) -> None:
+    check = ready or (lambda: _http_ok(url))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{url}: process exited with code {process.returncode}")
+            raise RuntimeError(f"{url or 'service'}: process exited with code {process.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
+            if check():
+                return
+        except Exception:  # not up yet: a refused connection, a half-started server
             pass
         time.sleep(0.5)
-    raise TimeoutError(f"{url} not healthy after {timeout:.0f} s")
+    raise TimeoutError(f"{url or 'service'} not healthy after {timeout:.0f} s")
 
 
 def start(service: Service, cwd: Path = PROJECT_ROOT, timeout: float = 180) -> None:
-    service.process = subprocess.Popen(
-        service.command, cwd=cwd, env={**os.environ, **service.env}, start_new_session=True
-    )
-    wait_healthy(service.health_url, timeout, service.process)
+    output = open(service.log, "ab") if service.log else None  # noqa: SIM115 - child keeps it
+    try:
+        service.process = subprocess.Popen(
+            service.command,
+            cwd=cwd,
+            env={**os.environ, **service.env},
+            start_new_session=True,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+        )
+    finally:
+        if output:
+            output.close()
+    wait_healthy(service.health_url, timeout, service.process, service.ready)
 
 
 def stop(service: Service, timeout: float = 20) -> None:
@@ -72,6 +98,14 @@ def stop(service: Service, timeout: float = 20) -> None:
     try:
         process.wait(timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def kill(service: Service) -> None:
+    """Stop a service the hard way, as a crash would (fault tests)."""
+    process = service.process
+    if process is not None and process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
@@ -91,7 +125,12 @@ def run_all(model: Path) -> int:
             ),
             f"http://localhost:{rasa_port}/",
         ),
-        Service("web", web_command(), f"http://localhost:{web_port}/health"),
+        Service(
+            "web",
+            web_command(),
+            f"http://localhost:{web_port}/health",
+            env={"BOT_RASA_URL": os.environ.get("BOT_RASA_URL", f"http://localhost:{rasa_port}")},
+        ),
     ]
     stopping = False
 

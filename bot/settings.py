@@ -35,12 +35,49 @@ def rasa_token() -> str:
     return path.read_text().strip()
 
 
+def rasa_url() -> str:
+    """The running Rasa server `bot deploy` loads new models into: BOT_RASA_URL."""
+    return os.environ.get("BOT_RASA_URL", "").strip().rstrip("/") or "http://localhost:5005"
+
+
+def tracker_db_url() -> str | None:
+    """Rasa's tracker store for `bot report`: BOT_TRACKER_DB_URL, else endpoints.yml's."""
+    return os.environ.get("BOT_TRACKER_DB_URL", "").strip() or None
+
+
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
 def _list(name: str, default: str = "") -> tuple[str, ...]:
     return tuple(item.strip() for item in _env(name, default).split(",") if item.strip())
+
+
+def _flag(name: str, default: str) -> bool:
+    return _env(name, default).lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The mail server for staff notifications and replies; no host means "log, keep pending"."""
+
+    host: str = ""
+    port: int = 587
+    user: str = ""
+    password: str = field(default="", repr=False)
+    starttls: bool = True  # port 465 means implicit TLS instead
+    from_email: str = "no-reply@localhost"
+
+    @classmethod
+    def from_env(cls) -> SmtpSettings:
+        return cls(
+            host=_env("BOT_SMTP_HOST"),
+            port=int(_env("BOT_SMTP_PORT", "587")),
+            user=_env("BOT_SMTP_USER"),
+            password=os.environ.get("BOT_SMTP_PASSWORD", ""),
+            starttls=_flag("BOT_SMTP_STARTTLS", "true"),
+            from_email=_env("BOT_FROM_EMAIL", "no-reply@localhost"),
+        )
 
 
 @dataclass(frozen=True)
@@ -53,6 +90,15 @@ class Settings:
     public_url: str = "http://localhost:8000"
     rasa_url: str = "http://localhost:5005"
     allowed_origins: tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
+    # Staff delivery and inbox (bot/delivery, bot/staff).
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    staff_emails: tuple[str, ...] = ()
+    staff_webhook_url: str = ""
+    clinic_timezone: str = "America/Los_Angeles"
+    retention_days: int = 90
+    tracker_db_url: str = ""  # Rasa's conversations, purged after retention_days too
+    jobs_interval_seconds: float = 15.0
+    retry_base_seconds: float = 30.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -66,4 +112,12 @@ class Settings:
             public_url=public_url,
             rasa_url=_env("BOT_RASA_URL", "http://localhost:5005").rstrip("/"),
             allowed_origins=_list("BOT_ALLOWED_ORIGINS", f"{public_url},http://127.0.0.1:{port}"),
+            smtp=SmtpSettings.from_env(),
+            staff_emails=_list("BOT_STAFF_EMAIL"),
+            staff_webhook_url=_env("BOT_STAFF_WEBHOOK_URL"),
+            clinic_timezone=_env("BOT_TIMEZONE", "America/Los_Angeles"),
+            retention_days=int(_env("BOT_RETENTION_DAYS", "90")),
+            tracker_db_url=tracker_db_url() or f"sqlite:///{VAR_DIR / 'tracker.db'}",
+            jobs_interval_seconds=float(_env("BOT_JOBS_INTERVAL_SECONDS", "15")),
+            retry_base_seconds=float(_env("BOT_DELIVERY_RETRY_SECONDS", "30")),
         )

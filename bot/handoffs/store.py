@@ -78,6 +78,27 @@ handoffs = Table(
     Column("status", String(16), nullable=False, default="open", index=True),
 )
 
+# A handoff's status goes open -> claimed -> answered -> resolved (claiming is optional, and a
+# handoff that needs no answer may be resolved from any state). The staff inbox moves it along.
+STATUSES = ("open", "claimed", "answered", "resolved")
+UNANSWERED = ("open", "claimed")
+
+# Who did what to a handoff and when. A table of its own rather than new columns on `handoffs`:
+# create_all adds missing tables but never missing columns, and there is no migration tool, so a
+# database written before the staff inbox existed keeps working as it is.
+handoff_progress = Table(
+    "handoff_progress",
+    metadata,
+    Column("handoff_id", String(32), primary_key=True),
+    Column("claimed_by", String(254)),
+    Column("claimed_at", UTCDateTime()),
+    Column("answered_by", String(254)),
+    Column("answered_at", UTCDateTime(), index=True),
+    Column("answer_method", String(8)),  # email, called, texted
+    Column("resolved_by", String(254)),
+    Column("resolved_at", UTCDateTime(), index=True),
+)
+
 
 @dataclass(frozen=True)
 class NewHandoff:
@@ -129,13 +150,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
 
 def create_db_engine(url: str) -> Engine:
     parsed = make_url(url)
+    # hide_parameters: a database error's message must not carry the bound values, which are
+    # visitors' names, contacts and questions, into a log.
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True)
+        engine = create_engine(url, future=True, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
 
 
 class HandoffStore:

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.settings import Settings
 from bot.web.app import create_app
 
 
+def _log_to_stderr() -> None:
+    """Our own modules' INFO messages (outbox, purge); Sanic configures only its own loggers."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("[%(asctime)s] [%(levelname)s] %(name)s: %(message)s"))
+    logger = logging.getLogger("bot")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def main() -> None:
+    _log_to_stderr()
     settings = Settings.from_env()
     app = create_app(settings, name="aluma")
     app.run(host=settings.host, port=settings.port, access_log=False)

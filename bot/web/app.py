@@ -6,9 +6,11 @@ import uuid
 
 from sanic import Sanic
 
+from bot.delivery import scheduler
 from bot.handoffs.store import HandoffStore
 from bot.settings import Settings
-from bot.web import errors, health
+from bot.web import chat_proxy, errors, health, widget
+from bot.web.staff import bp as staff_bp
 
 
 def create_app(settings: Settings | None = None, name: str | None = None) -> Sanic:
@@ -18,6 +20,9 @@ def create_app(settings: Settings | None = None, name: str | None = None) -> San
     app.config.KEEP_ALIVE_TIMEOUT = 15
     app.ctx.settings = settings
     app.blueprint(health.bp)
+    app.blueprint(widget.bp)
+    app.blueprint(chat_proxy.bp)
+    app.blueprint(staff_bp)
     app.error_handler.add(Exception, errors.handle)
 
     async def open_resources(app: Sanic, _: object) -> None:
@@ -28,4 +33,7 @@ def create_app(settings: Settings | None = None, name: str | None = None) -> San
 
     app.register_listener(open_resources, "before_server_start")
     app.register_listener(close_resources, "after_server_stop")
+    # Staff delivery (outbox, reminders) and the retention purge run inside this process.
+    app.register_listener(scheduler.start, "after_server_start")
+    app.register_listener(scheduler.stop, "before_server_stop")
     return app

@@ -1,0 +1,1 @@
+"""Getting every handoff to staff: outbox, SMTP and webhook senders, reminders, scheduler."""

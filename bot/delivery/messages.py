@@ -1,0 +1,167 @@
+"""The messages the outbox sends, rendered from templates; the visitor's text is escaped in HTML.
+
+Subjects and webhook texts carry the handoff's reference, never what the visitor typed: a
+subject line is shown everywhere, and a chat channel keeps messages beyond the retention purge.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from bot.handoffs.contact import Contact
+from bot.handoffs.store import Handoff
+from bot.settings import CLINIC_PHONE, Settings
+from bot.staff.times import local, time_left
+
+_templates = Environment(
+    loader=PackageLoader("bot.delivery", "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+ROLES = {"visitor": "Visitor", "assistant": "Assistant"}
+
+
+def inbox_link(settings: Settings, reference: str) -> str:
+    return f"{settings.public_url}/staff/handoffs/{reference}"
+
+
+def _turn_time(at: object, zone: str) -> str:
+    if not isinstance(at, str):
+        return ""
+    try:
+        return local(datetime.fromisoformat(at), zone)
+    except ValueError:
+        return ""
+
+
+def _headline(kind: str, handoff: Handoff, settings: Settings) -> str:
+    due = local(handoff.reply_by, settings.clinic_timezone)
+    # Short enough for one header line: a folded Subject shows a stray space in some clients.
+    if kind == "due_soon":
+        return f"Reminder: {handoff.reference} not answered, due {due}"
+    if kind == "overdue":
+        return f"Overdue: {handoff.reference} not answered, was due {due}"
+    return f"New question {handoff.reference}: reply by {due}"
+
+
+def contact_display(handoff: Handoff) -> str:
+    if handoff.contact_kind == "phone":
+        return Contact("phone", handoff.contact).display
+    return handoff.contact
+
+
+def _context(handoff: Handoff, settings: Settings, now: datetime) -> dict[str, Any]:
+    zone = settings.clinic_timezone
+    return {
+        "h": handoff,
+        "contact": contact_display(handoff),
+        "asked": local(handoff.created_at, zone),
+        "reply_by": local(handoff.reply_by, zone),
+        "time_left": time_left(handoff.reply_by, now),
+        "link": inbox_link(settings, handoff.reference),
+        "phone": CLINIC_PHONE,
+        "transcript": [
+            {
+                "who": ROLES.get(str(turn.get("role")), "?"),
+                "text": str(turn.get("text", "")),
+                "at": _turn_time(turn.get("at"), zone),
+            }
+            for turn in handoff.transcript
+        ],
+    }
+
+
+def _email(
+    subject: str,
+    sender: str,
+    to: list[str],
+    message_id: str,
+    now: datetime,
+    text: str,
+    html: str,
+) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = message_id
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def staff_email(
+    kind: str,
+    handoff: Handoff,
+    settings: Settings,
+    now: datetime,
+    message_id: str,
+    thread_id: str | None = None,
+    claimed_by: str | None = None,
+) -> EmailMessage:
+    """The new-handoff email, or a reminder (kind due_soon or overdue) threaded under it."""
+    subject = _headline(kind, handoff, settings)
+    context = _context(handoff, settings, now)
+    context.update(claimed_by=claimed_by, subject=subject, heading=_heading(kind, context))
+    message = _email(
+        subject,
+        settings.smtp.from_email,
+        list(settings.staff_emails),
+        message_id,
+        now,
+        _templates.get_template("staff.txt").render(context),
+        _templates.get_template("staff.html").render(context),
+    )
+    if thread_id and thread_id != message_id:
+        message["In-Reply-To"] = thread_id
+        message["References"] = thread_id
+    return message
+
+
+def _heading(kind: str, context: dict[str, Any]) -> str:
+    if kind == "due_soon":
+        return f"This handoff is not answered yet: {context['time_left']}."
+    if kind == "overdue":
+        return f"This handoff is {context['time_left']}: the visitor was promised a reply."
+    return (
+        "A visitor asked something the assistant could not answer. "
+        "The website promises a reply within 24 hours."
+    )
+
+
+def staff_webhook(kind: str, handoff: Handoff, settings: Settings, now: datetime) -> dict[str, str]:
+    """Slack-compatible: a `text` field with the reference, the deadline and the inbox link."""
+    left = time_left(handoff.reply_by, now)
+    link = inbox_link(settings, handoff.reference)
+    return {"text": f"{_headline(kind, handoff, settings)} ({left}). {link}"}
+
+
+def visitor_reply(
+    handoff: Handoff, body: str, settings: Settings, now: datetime, message_id: str
+) -> EmailMessage:
+    """Staff's answer, to the visitor's email address; replies to it go to the staff address."""
+    subject = f"Your question to Aluma Aesthetics ({handoff.reference})"
+    context = _context(handoff, settings, now)
+    context.update(body=body, subject=subject)
+    message = _email(
+        subject,
+        settings.smtp.from_email,
+        [handoff.contact],
+        message_id,
+        now,
+        _templates.get_template("reply.txt").render(context),
+        _templates.get_template("reply.html").render(context),
+    )
+    if settings.staff_emails:
+        message["Reply-To"] = settings.staff_emails[0]
+    return message

@@ -1,0 +1,1 @@
+"""Staff, the second user: accounts, sessions, the inbox's handoff work, audit, dashboard, purge."""

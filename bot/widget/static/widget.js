@@ -1,0 +1,436 @@
+/* Aluma's chat widget. One tag embeds it:
+ *   <script src="https://chat.example.com/widget.js" defer
+ *           data-server="https://chat.example.com" data-title="Ask Aluma"
+ *           data-color="#0f5f63" data-position="right" data-open="false"></script>
+ * No framework, no build step. It speaks Rasa's REST channel protocol to the web service:
+ * POST {server}/webhooks/rest/webhook {sender, message, metadata: {page_url}} -> [{text, buttons}].
+ * Safety: every text the visitor or the server writes is rendered with DOM text nodes, never as
+ * HTML; links are built with DOM APIs for http(s), mailto and tel only.
+ */
+(() => {
+  "use strict";
+  const script =
+    document.currentScript || document.querySelector('script[src$="/widget.js"][data-server]');
+  if (!script || window.alumaChat) return;
+
+  const opt = script.dataset;
+  const server = (opt.server || new URL(script.src, location.href).origin).replace(/\/+$/, "");
+  const title = opt.title || "Ask Aluma";
+  const PHONE = "503-688-9235"; // the office, from the article
+  const PREFIX = "aluma-chat:";
+  const MAX_MESSAGES = 100; // history kept in the browser, per conversation
+  // A conversation untouched for two hours starts afresh, as Rasa's session does
+  // (domain.yml session_expiration_time); on a shared computer nothing lingers longer.
+  const MAX_AGE = 2 * 3600e3;
+  const MAX_CHARS = 1000; // bot/channels/inbound.py MAX_MESSAGE_CHARS
+
+  // Storage can be unavailable (privacy modes, sandboxed frames): the chat still works.
+  const store = (area) => ({
+    get(key) {
+      try {
+        return JSON.parse(area().getItem(PREFIX + key));
+      } catch (_) {
+        return null;
+      }
+    },
+    set(key, value) {
+      try {
+        area().setItem(PREFIX + key, JSON.stringify(value));
+      } catch (_) {}
+    },
+    del(key) {
+      try {
+        area().removeItem(PREFIX + key);
+      } catch (_) {}
+    },
+  });
+  const local = store(() => localStorage);
+  const tab = store(() => sessionStorage);
+
+  const randomId = () =>
+    Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
+      b.toString(16).padStart(2, "0"),
+    ).join("");
+
+  // ---- DOM helpers: text is only ever appended as text nodes.
+  const h = (tag, attrs, ...kids) => {
+    const el = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+      else if (value === true) el.setAttribute(key, "");
+      else if (value != null && value !== false) el.setAttribute(key, value);
+    }
+    el.append(...kids);
+    return el;
+  };
+  const icon = (d) => {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", d);
+    svg.append(path);
+    return svg;
+  };
+  const sr = (text) => h("span", { class: "sr" }, text);
+
+  // http(s) and mailto URLs, tel: links, and US phone numbers (503-688-9235, (503) 555-0100).
+  const LINK = new RegExp(
+    [
+      String.raw`\b(?:https?:\/\/|mailto:)[^\s<>"']+`,
+      String.raw`\btel:\+?[\d-]{7,}`,
+      String.raw`(?:\(\d{3}\) ?|\b\d{3}-)\d{3}-\d{4}\b`,
+    ].join("|"),
+    "gi",
+  );
+  const SAFE = ["http:", "https:", "mailto:", "tel:"];
+  const safeHref = (href) => {
+    try {
+      return SAFE.includes(new URL(href).protocol);
+    } catch (_) {
+      return false;
+    }
+  };
+  const linkify = (el, text) => {
+    let last = 0;
+    for (const match of text.matchAll(LINK)) {
+      const shown = match[0].replace(/[.,;:!?)\]]+$/, ""); // "see https://x.org." ends at org
+      const href = /^[(\d]/.test(shown) ? `tel:+1${shown.replace(/\D/g, "")}` : shown;
+      if (!safeHref(href)) continue;
+      const a = h("a", { href }, shown);
+      if (/^https?:/i.test(href)) {
+        a.target = "_blank";
+        a.rel = "noopener noreferrer";
+      }
+      el.append(text.slice(last, match.index), a);
+      last = match.index + shown.length;
+    }
+    el.append(text.slice(last));
+  };
+
+  // ---- State: a sender id in localStorage, the conversation (bounded) keyed by it.
+  let sender = local.get("sender");
+  let conv = null;
+  let open = false;
+  const fresh = () => ({ messages: [], unread: 0, at: Date.now() });
+  const loadConversation = () => {
+    if (typeof sender !== "string" || !/^[0-9a-f]{32}$/.test(sender)) {
+      sender = randomId();
+      local.set("sender", sender);
+    }
+    const saved = local.get(`conv:${sender}`);
+    const valid = saved && Array.isArray(saved.messages) && Date.now() - saved.at < MAX_AGE;
+    conv = valid ? saved : fresh();
+    conv.messages = conv.messages.filter(
+      (m) => m && (m.from === "user" || m.from === "bot") && typeof m.text === "string",
+    );
+    conv.unread = Number(conv.unread) || 0;
+  };
+  const save = () => {
+    conv.at = Date.now();
+    // Never drop a message that is still to be sent.
+    while (conv.messages.length > MAX_MESSAGES && conv.messages[0].state !== "pending") {
+      conv.messages.shift();
+    }
+    local.set(`conv:${sender}`, conv);
+  };
+  loadConversation();
+
+  // ---- The UI, in a shadow root so that the page's styles and ours do not meet.
+  const host = document.createElement("aluma-chat");
+  const root = host.attachShadow({ mode: "open" });
+  const side = opt.position === "left" ? "left" : "right";
+  const ui = h("div", { class: `chat ${side}`, hidden: true });
+  const stylesheet = h("link", { rel: "stylesheet", href: `${server}/widget.css` });
+  const reveal = () => ui.removeAttribute("hidden");
+  stylesheet.addEventListener("load", reveal);
+  stylesheet.addEventListener("error", reveal);
+
+  const color = /^#(?:[0-9a-f]{3}){1,2}$/i.test(opt.color || "") ? opt.color : null;
+  if (color) {
+    // Text on the accent colour is white or near-black, whichever passes WCAG AA.
+    const hex = color.length === 4 ? color.replace(/\w/g, (c) => c + c) : color;
+    const lum = [1, 3, 5]
+      .map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+      .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+      .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+    host.style.setProperty("--accent", color);
+    host.style.setProperty("--on-accent", 1.05 / (lum + 0.05) >= 4.5 ? "#fff" : "#111");
+  }
+
+  const badge = h("span", { class: "badge", "aria-hidden": "true", hidden: true });
+  const launcher = h(
+    "button",
+    { type: "button", class: "launcher", "aria-controls": "panel", "aria-expanded": "false" },
+    icon("M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"),
+    badge,
+  );
+  const log = h("div", {
+    class: "log",
+    role: "log",
+    "aria-live": "polite",
+    "aria-label": "Conversation",
+    tabindex: "0",
+  });
+  const typing = h("div", { class: "typing", role: "status" });
+  const alertBox = h("div", { class: "alert", role: "alert" });
+  const quick = h("div", { class: "quick", role: "group", "aria-label": "Suggested questions" });
+  const input = h("input", {
+    id: "input",
+    type: "text",
+    autocomplete: "off",
+    maxlength: String(MAX_CHARS),
+    placeholder: "Type your question",
+  });
+  const form = h(
+    "form",
+    { class: "compose", onsubmit: (e) => (e.preventDefault(), submit()) },
+    h("label", { for: "input", class: "sr" }, "Your message"),
+    input,
+    h("button", { type: "submit", class: "send" }, "Send"),
+  );
+  const panel = h(
+    "section",
+    { id: "panel", class: "panel", role: "dialog", "aria-labelledby": "title", hidden: true },
+    h(
+      "div",
+      { class: "head" },
+      h("h2", { id: "title" }, title),
+      h("button", { type: "button", class: "restart", onclick: () => startOver() }, "Start over"),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "close",
+          "aria-label": "Close chat",
+          onclick: () => setOpen(false, true),
+        },
+        icon("M6 6l12 12M18 6L6 18"),
+      ),
+    ),
+    log,
+    typing,
+    alertBox,
+    quick,
+    form,
+  );
+  launcher.addEventListener("click", () => setOpen(true, true));
+  panel.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      setOpen(false, true);
+    }
+  });
+  ui.append(launcher, panel);
+  root.append(stylesheet, ui);
+
+  // ---- Rendering
+  const nodes = new Map(); // message -> its bubble
+  const note = (message) =>
+    message.state === "failed" ? "Not sent" : message.retry ? "Not sent yet: retrying" : "";
+  const renderMessage = (message) => {
+    if (message.hidden) return;
+    const who = sr(message.from === "bot" ? "Assistant: " : "You: ");
+    const text = h("span", { class: "text" });
+    if (message.from === "bot") linkify(text, message.text);
+    else text.append(message.text);
+    const bubble = h("div", { class: `msg ${message.from}` }, who, text);
+    bubble.append(h("span", { class: "note" }));
+    nodes.set(message, bubble);
+    log.append(bubble);
+    updateNote(message);
+  };
+  const updateNote = (message) => {
+    const bubble = nodes.get(message);
+    if (!bubble) return;
+    bubble.lastChild.textContent = note(message);
+    bubble.classList.toggle("unsent", Boolean(note(message)));
+  };
+  const scrollDown = () => {
+    log.scrollTop = log.scrollHeight;
+  };
+  const renderQuick = () => {
+    const last = conv.messages.filter((m) => !m.hidden).pop();
+    const buttons = last && last.from === "bot" && !isPending() ? last.buttons || [] : [];
+    quick.replaceChildren(
+      ...buttons.map((b) => {
+        const choose = () => {
+          send(b.title, b.payload);
+          input.focus(); // the button itself goes away
+        };
+        return h("button", { type: "button", onclick: choose }, b.title);
+      }),
+    );
+  };
+  const renderBadge = () => {
+    const n = conv.unread;
+    badge.textContent = n > 9 ? "9+" : String(n);
+    badge.hidden = !n;
+    const unread = n ? `, ${n} unread message${n > 1 ? "s" : ""}` : "";
+    launcher.setAttribute("aria-label", `Open chat${unread}`);
+  };
+  const renderAll = () => {
+    log.replaceChildren();
+    nodes.clear();
+    conv.messages.forEach(renderMessage);
+    renderQuick();
+    renderBadge();
+    scrollDown();
+  };
+  const setTyping = (on) => {
+    const dots = () => h("span", { class: "dots", "aria-hidden": "true" }, h("i"), h("i"), h("i"));
+    typing.replaceChildren(...(on ? [sr("The assistant is typing"), dots()] : []));
+  };
+  const setAlert = (text, retryButton) => {
+    const p = h("p");
+    linkify(p, text || "");
+    const again = h("button", { type: "button", onclick: () => pump(true) }, "Try again now");
+    alertBox.replaceChildren(...(text ? [p] : []), ...(retryButton ? [again] : []));
+  };
+
+  // ---- Sending: one message at a time, in order; failures are kept and retried.
+  const isPending = () => conv.messages.some((m) => m.state === "pending");
+  let busy = false;
+  let retryTimer = 0;
+  let attempt = 0;
+  const pageUrl = () => location.href.split("#")[0];
+
+  const pump = async (now) => {
+    if (now) attempt = 0;
+    if (busy) return;
+    clearTimeout(retryTimer);
+    const current = conv;
+    const next = current.messages.find((m) => m.state === "pending");
+    if (!next) return;
+    busy = true;
+    setTyping(true);
+    let status = 0;
+    let replies = null;
+    try {
+      const response = await fetch(`${server}/webhooks/rest/webhook`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          sender,
+          message: next.payload || next.text,
+          metadata: { page_url: pageUrl() },
+        }),
+      });
+      status = response.status;
+      if (response.ok) replies = await response.json();
+    } catch (_) {
+      // unreachable (or refused by CORS): retried like a 503
+    }
+    busy = false;
+    setTyping(false);
+    if (current !== conv) return pump(); // the visitor started over meanwhile
+
+    if (replies !== null) {
+      delete next.state;
+      delete next.retry;
+      if (next.hidden) current.messages.splice(current.messages.indexOf(next), 1);
+      setAlert("");
+      for (const reply of Array.isArray(replies) ? replies : []) receive(reply);
+    } else if (status >= 400 && status < 500 && status !== 429) {
+      // Refused for good (malformed, too long): say so, keep it on screen, do not resend.
+      next.state = "failed";
+      delete next.retry;
+      setAlert(`Sorry, that message could not be sent. You can call or text ${PHONE}.`);
+    } else {
+      // Unreachable, overloaded or failing: keep it and try again, backing off to 10 s.
+      next.retry = true;
+      setAlert(
+        "We can't reach the assistant right now. Your message is saved and will be sent as soon " +
+          `as we're back. For anything urgent, call or text ${PHONE}.`,
+        true,
+      );
+      save();
+      updateNote(next);
+      retryTimer = setTimeout(pump, Math.min(10000, 1000 * 2 ** attempt++));
+      return;
+    }
+    attempt = 0;
+    updateNote(next);
+    save();
+    renderQuick();
+    scrollDown();
+    pump();
+  };
+
+  const receive = (reply) => {
+    if (!reply || typeof reply !== "object") return;
+    const text = typeof reply.text === "string" ? reply.text : "";
+    const buttons = (Array.isArray(reply.buttons) ? reply.buttons : [])
+      .filter((b) => b && typeof b.title === "string" && typeof b.payload === "string")
+      .map((b) => ({ title: b.title, payload: b.payload }));
+    if (!text && !buttons.length) return;
+    const message = { from: "bot", text, buttons };
+    conv.messages.push(message);
+    renderMessage(message);
+    if (!open) conv.unread += 1;
+    renderBadge();
+  };
+
+  const send = (text, payload, hidden) => {
+    const message = { from: "user", text, state: "pending" };
+    if (payload && payload !== text) message.payload = payload;
+    if (hidden) message.hidden = true;
+    conv.messages.push(message);
+    save();
+    renderMessage(message);
+    renderQuick();
+    scrollDown();
+    pump(true);
+  };
+
+  const submit = () => {
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send(text.slice(0, MAX_CHARS));
+  };
+
+  const greet = () => {
+    if (!conv.messages.length) send("", "/greet", true);
+  };
+
+  const startOver = () => {
+    local.del(`conv:${sender}`);
+    sender = null;
+    loadConversation();
+    save();
+    setAlert("");
+    renderAll();
+    greet();
+    input.focus();
+  };
+
+  // ---- Opening and closing
+  const setOpen = (value, moveFocus) => {
+    open = value;
+    panel.hidden = !open;
+    launcher.hidden = open;
+    launcher.setAttribute("aria-expanded", String(open));
+    tab.set("open", open);
+    if (open) {
+      conv.unread = 0;
+      save();
+      renderBadge();
+      greet();
+      scrollDown();
+      if (moveFocus) input.focus();
+    } else if (moveFocus) {
+      launcher.focus();
+    }
+  };
+
+  window.alumaChat = { open: () => setOpen(true, true), close: () => setOpen(false, false) };
+  window.addEventListener("online", () => pump(true));
+  document.body.append(host);
+  renderAll();
+  const stayOpen = tab.get("open");
+  setOpen(stayOpen === null ? opt.open === "true" : stayOpen, false);
+  pump(true);
+})();
