@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot import services, training
+from bot import deploy, services, training
+from bot.editor import cli as faq_cli
+from bot.reports import cli as report_cli
+from bot.staff import cli as staff_cli
 
 
 def _train(args: argparse.Namespace) -> int:
-    result = training.train(force=args.force)
+    result = training.train(args.project.resolve(), force=args.force)
     if result.trained:
-        print(f"Trained in {result.seconds:.0f} s: {result.model}")
+        print(f"Trained in {training.duration(result.seconds)}. Model: {result.model}")
     else:
         print(f"Model is up to date (data and config unchanged): {result.model}")
     return 0
@@ -27,9 +30,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("train", help="train the model if data or config changed")
     train.add_argument("--force", action="store_true", help="train even if nothing changed")
+    faq_cli.project_option(train)
     train.set_defaults(handler=_train)
     run = commands.add_parser("run", help="train if needed, then start Rasa and the actions")
     run.set_defaults(handler=_run)
+    staff_cli.register(commands)
+    faq_cli.register(commands)
+    deploy.register(commands)
+    report_cli.register(commands)
     return parser
 
 

@@ -32,6 +32,8 @@ def _files(root: Path) -> list[Path]:
     files: list[Path] = []
     for name in TRAINING_INPUTS:
         path = root / name
+        if not path.exists() and name.startswith("bot/"):
+            path = PROJECT_ROOT / name  # a copy of the project trains with this checkout's code
         if path.is_dir():
             files.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
         elif path.exists():
@@ -45,7 +47,8 @@ def _files(root: Path) -> list[Path]:
 def fingerprint(root: Path = PROJECT_ROOT) -> str:
     digest = hashlib.sha256()
     for path in _files(root):
-        digest.update(str(path.relative_to(root)).encode())
+        base = root if path.is_relative_to(root) else PROJECT_ROOT
+        digest.update(str(path.relative_to(base)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -61,6 +64,12 @@ def current_model(root: Path = PROJECT_ROOT, models: Path | None = None) -> Path
     if recorded.get("fingerprint") == fingerprint(root) and model.exists():
         return model
     return None
+
+
+def duration(seconds: float) -> str:
+    """A duration the way people say it: "3 min 41 s" or "12 s"."""
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
 
 
 def train(

@@ -1,0 +1,127 @@
+"""Response files (data/responses/*.yml) as text: one entry per response, with its line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.editor import yamltext
+from bot.editor.project import EditorError
+
+_KEY = re.compile(r"^  ([^\s#][^:]*):\s*(?:#.*)?$")
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Response:
+    name: str
+    start: int  # 0-based index of the `  utter_...:` line
+    end: int  # 0-based index after its last non-blank line
+    variants: tuple[dict[str, Any], ...]
+
+    @property
+    def line(self) -> int:
+        return self.start + 1
+
+    @property
+    def text(self) -> str:
+        return str(self.variants[0].get("text") or "") if self.variants else ""
+
+    @property
+    def buttons(self) -> tuple[Button, ...]:
+        raw = self.variants[0].get("buttons") if self.variants else None
+        return tuple(
+            Button(str(b.get("title", "")), str(b.get("payload", "")))
+            for b in raw or []
+            if isinstance(b, dict)
+        )
+
+
+def _section(lines: list[str]) -> tuple[int, int]:
+    """The lines of the top-level `responses:` mapping: (first entry line, end)."""
+    try:
+        top = next(i for i, line in enumerate(lines) if line.rstrip() == "responses:")
+    except StopIteration:
+        return len(lines), len(lines)
+    end = top + 1
+    while end < len(lines) and (not lines[end].strip() or lines[end].startswith((" ", "#"))):
+        end += 1
+    return top + 1, end
+
+
+def parse(text: str, name: str) -> list[Response]:
+    lines = text.splitlines()
+    first, last = _section(lines)
+    starts = [i for i in range(first, last) if _KEY.match(lines[i])]
+    data = yamltext.load(text, name) or {}
+    parsed = data.get("responses") or {}
+    entries = []
+    for number, start in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else last
+        while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
+            end -= 1
+        key = _KEY.match(lines[start])
+        assert key is not None
+        entry = key.group(1).strip().strip("\"'")
+        variants = parsed.get(entry)
+        if not isinstance(variants, list):
+            raise EditorError(f"{name}:{start + 1}: `{entry}` is not laid out the usual way")
+        entries.append(Response(entry, start, end, tuple(v for v in variants)))
+    if [e.name for e in entries] != list(parsed):
+        raise EditorError(f"{name}: the responses are not laid out the usual way")
+    return entries
+
+
+def render(name: str, text: str, buttons: Sequence[Button] = ()) -> list[str]:
+    lines = [f"  {name}:", f"    - text: {yamltext.quoted(text)}"]
+    if buttons:
+        lines.append("      buttons:")
+        for button in buttons:
+            lines.append(f"        - title: {yamltext.quoted(button.title)}")
+            lines.append(f"          payload: {yamltext.quoted(button.payload)}")
+    return lines
+
+
+def find(entries: Sequence[Response], name: str) -> Response | None:
+    return next((e for e in entries if e.name == name), None)
+
+
+def replace(text: str, name: str, key: str, lines_for: list[str]) -> str:
+    lines = text.splitlines()
+    entry = find(parse(text, name), key)
+    if entry is None:
+        raise EditorError(f"{name}: there is no `{key}`")
+    lines[entry.start : entry.end] = lines_for
+    return yamltext.join_lines(lines)
+
+
+def append(text: str, name: str, lines_for: list[str]) -> str:
+    lines = text.splitlines()
+    if not lines:
+        lines = ['version: "3.1"', "responses:"]
+    elif not any(line.rstrip() == "responses:" for line in lines):
+        lines.append("responses:")
+    entries = parse(yamltext.join_lines(lines), name)
+    at = entries[-1].end if entries else _section(lines)[0]
+    lines[at:at] = lines_for
+    return yamltext.join_lines(lines)
+
+
+def remove(text: str, name: str, key: str) -> str:
+    lines = text.splitlines()
+    entries = parse(text, name)
+    entry = find(entries, key)
+    if entry is None:
+        raise EditorError(f"{name}: there is no `{key}`")
+    end = entry.end
+    while end < len(lines) and not lines[end].strip():
+        end += 1
+    del lines[entry.start : end]
+    return yamltext.join_lines(lines)
