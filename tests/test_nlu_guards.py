@@ -4,7 +4,12 @@ from typing import Any
 
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.components import EmergencyRouter, RetrievalConfidenceGuard
+from bot.nlu.components import (
+    ClinicVocabularyGuard,
+    EmergencyRouter,
+    IntentGatedResponseSelector,
+    RetrievalConfidenceGuard,
+)
 
 
 def _message(
@@ -93,3 +98,39 @@ def test_ordinary_questions_are_not_routed() -> None:
     [message] = ROUTER.process([message])
     assert message.get("intent")["name"] == "faq"
     assert message.get("red_flags") == []
+
+
+VOCABULARY = ClinicVocabularyGuard(
+    {
+        "entities": ["TREATMENT", "CONDITION", "BRAND"],
+        "retrieval_intent": "not_in_article",
+        "topic": "other",
+    }
+)
+
+
+def test_out_of_scope_naming_the_clinics_treatment_gets_the_not_in_article_answer() -> None:
+    message = _message("does botox help migraines", "out_of_scope", 0.9, [("out_of_scope", 0.9)])
+    message.set("entities", [{"entity": "TREATMENT", "value": "botox"}])
+    [message] = VOCABULARY.process([message])
+    assert message.get("intent")["name"] == "not_in_article"
+    selected = message.get("response_selector")["not_in_article"]["response"]
+    assert selected["utter_action"] == "utter_not_in_article/other"
+
+
+def test_out_of_scope_without_clinic_words_stays_out_of_scope() -> None:
+    message = _message(
+        "best numbing cream for tattoos", "out_of_scope", 0.9, [("out_of_scope", 0.9)]
+    )
+    message.set("entities", [{"entity": "ANESTHETIC", "value": "numbing cream"}])
+    [message] = VOCABULARY.process([message])
+    assert message.get("intent")["name"] == "out_of_scope"
+
+
+def test_a_gated_selector_skips_messages_of_other_intents() -> None:
+    selector = IntentGatedResponseSelector.__new__(IntentGatedResponseSelector)
+    selector.retrieval_intent = "faq"
+    message = _message("hi", "greet", 0.9, [("greet", 0.9)])
+    # No model is loaded: running it on this message would fail.
+    assert selector.process([message]) == [message]
+    assert message.get("response_selector") is None

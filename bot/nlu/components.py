@@ -3,9 +3,14 @@
 - `RetrievalConfidenceGuard`: Rasa's FallbackClassifier only looks at the intent classifier, so a
   confident `faq` intent with a shaky ResponseSelector answer would still be answered
   (RasaHQ/rasa #9751, #9723). This guard sends such messages to `nlu_fallback` instead.
+- `ClinicVocabularyGuard`: a message that names the clinic's treatments, conditions or brands
+  (entities from our spaCy entity ruler) is never "out of scope": the article just does not
+  cover it, so it gets "I don't have that information" and the staff offer.
 - `EmergencyRouter`: red-flag symptoms go to the `emergency` intent whatever the classifiers
   said, either because the deterministic patterns fired or because the classifier gave
   `emergency` more than a small share of its confidence.
+- `IntentGatedResponseSelector`: Rasa runs every ResponseSelector on every message; this one
+  only runs when the intent classifier chose its retrieval intent, saving a model call a turn.
 """
 
 from __future__ import annotations
@@ -17,8 +22,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_TYPE,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -132,4 +140,51 @@ class EmergencyRouter(_Guard):
             )
             if share >= self.component_config["classifier_share"]:
                 _override_intent(message, EMERGENCY_INTENT, share)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class ClinicVocabularyGuard(_Guard):
+    """Turns `out_of_scope` into the "not in the article" answer when the clinic's words appear."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            "entities": ["TREATMENT", "CONDITION", "BRAND"],
+            "retrieval_intent": "not_in_article",
+            "topic": "other",
+        }
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        wanted = set(self.component_config["entities"])
+        for message in messages:
+            if _intent_name(message) != "out_of_scope":
+                continue
+            if not any(e.get(ENTITY_ATTRIBUTE_TYPE) in wanted for e in message.get(ENTITIES) or []):
+                continue
+            retrieval_intent = self.component_config["retrieval_intent"]
+            key = f"{retrieval_intent}/{self.component_config['topic']}"
+            _override_intent(message, retrieval_intent, 1.0)
+            selectors = message.get(RESPONSE_SELECTOR_KEY) or {}
+            selectors[retrieval_intent] = {
+                "response": {
+                    "responses": [],
+                    PREDICTED_CONFIDENCE_KEY: 1.0,
+                    "intent_response_key": key,
+                    "utter_action": f"utter_{key}",
+                },
+                "ranking": [],
+            }
+            message.set(RESPONSE_SELECTOR_KEY, selectors, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class IntentGatedResponseSelector(ResponseSelector):
+    """A ResponseSelector that answers only for messages classified as its retrieval intent."""
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        mine = [m for m in messages if _intent_name(m) == self.retrieval_intent]
+        if mine:
+            super().process(mine)
         return messages
