@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +37,29 @@ def rasa_token() -> str:
     return path.read_text().strip()
 
 
+def secret_key() -> str:
+    """The key that signs the chat's sender ids (bot/web/senders.py): BOT_SECRET_KEY, or a random
+    one made on first use and kept in var/secret_key, readable only by this user. Every process
+    of the web service must use the same key, or each refuses the others' visitors."""
+    key = os.environ.get("BOT_SECRET_KEY", "").strip()
+    if key:
+        return key
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        # Written whole under another name, then linked into place: two processes starting at
+        # once agree on one key, and neither reads a half-written file.
+        fd, tmp = tempfile.mkstemp(dir=VAR_DIR, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(32))
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()
+
+
 def rasa_url() -> str:
     """The running Rasa server `bot deploy` loads new models into: BOT_RASA_URL."""
     return os.environ.get("BOT_RASA_URL", "").strip().rstrip("/") or "http://localhost:5005"
@@ -51,6 +76,13 @@ def _env(name: str, default: str = "") -> str:
 
 def _list(name: str, default: str = "") -> tuple[str, ...]:
     return tuple(item.strip() for item in _env(name, default).split(",") if item.strip())
+
+
+def _number(name: str, default: str) -> float:
+    value = float(_env(name, default) or default)
+    if value < 0:
+        raise ValueError(f"{name} must not be negative")
+    return value
 
 
 def _flag(name: str, default: str) -> bool:
@@ -99,6 +131,12 @@ class Settings:
     tracker_db_url: str = ""  # Rasa's conversations, purged after retention_days too
     jobs_interval_seconds: float = 15.0
     retry_base_seconds: float = 30.0
+    # Hostile input (bot/web/security.py, ratelimit.py, senders.py); 0 turns a limit off.
+    secret_key: str = field(default="", repr=False)  # "": a random key for this process only
+    chat_rate_per_minute: float = 30.0
+    chat_burst: int = 20
+    login_rate_per_minute: float = 10.0
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -120,4 +158,9 @@ class Settings:
             tracker_db_url=tracker_db_url() or f"sqlite:///{VAR_DIR / 'tracker.db'}",
             jobs_interval_seconds=float(_env("BOT_JOBS_INTERVAL_SECONDS", "15")),
             retry_base_seconds=float(_env("BOT_DELIVERY_RETRY_SECONDS", "30")),
+            secret_key=secret_key(),
+            chat_rate_per_minute=_number("BOT_CHAT_RATE_PER_MINUTE", "30"),
+            chat_burst=int(_number("BOT_CHAT_BURST", "20")),
+            login_rate_per_minute=_number("BOT_LOGIN_RATE_PER_MINUTE", "10"),
+            trusted_proxies=_list("BOT_TRUSTED_PROXIES", "127.0.0.1,::1"),
         )

@@ -68,7 +68,13 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Inbox]:
     tmp: Path = tmp_path_factory.mktemp("inbox")
     url = f"sqlite:///{tmp / 'handoffs.db'}"
     smtp = SmtpSink().start()
-    env = {"BOT_DB_URL": url, **smtp.settings, "BOT_JOBS_INTERVAL_SECONDS": "0.5"}
+    env = {
+        "BOT_DB_URL": url,
+        **smtp.settings,
+        "BOT_JOBS_INTERVAL_SECONDS": "0.5",
+        # Every test logs in from this one address (tests/test_rate_limit.py tests the limit).
+        "BOT_LOGIN_RATE_PER_MINUTE": "600",
+    }
     web = WebProcess(env, tmp / "web.log").start()
     yield Inbox(web, smtp, HandoffStore.from_url(url))
     web.stop()

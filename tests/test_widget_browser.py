@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, Dialog, Page, Route, expect
 from bot import services
 from bot.handoffs.store import HandoffStore
 from tests.browser import ARTIFACTS, Chat, axe_violations, chromium, widget_contrast
+from tests.local_servers import WebProcess
 from tests.servers import Stack, free_port
 
 pytestmark = pytest.mark.servers
@@ -71,7 +72,8 @@ def site_and_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[S
     stack = Stack(
         tmp_path_factory.mktemp("widget"),
         web_port=web_port,
-        env={"BOT_ALLOWED_ORIGINS": origins},
+        # Every visitor here is 127.0.0.1: the limit has its own test below.
+        env={"BOT_ALLOWED_ORIGINS": origins, "BOT_CHAT_RATE_PER_MINUTE": "0"},
     )
     try:
         yield site, stack.start()
@@ -387,8 +389,12 @@ def test_other_sites_embed_it_only_when_allowed(page: Page, site: Site, stack: S
 
 def test_the_rest_proxy_speaks_rasas_protocol_with_cors(stack: Stack, site: Site) -> None:
     url = f"{stack.web_url}{WEBHOOK}"
+    session = requests.post(
+        f"{stack.web_url}/chat/session", headers={"Origin": site.allowed}, timeout=10
+    )
+    assert session.headers["Access-Control-Allow-Origin"] == site.allowed
     body: dict[str, Any] = {
-        "sender": "proxy-check",
+        "sender": session.json()["sender"],
         "message": "hi",
         "metadata": {"page_url": site.allowed},
     }
@@ -402,3 +408,57 @@ def test_the_rest_proxy_speaks_rasas_protocol_with_cors(stack: Stack, site: Site
     refused = {**preflight, "Origin": site.refused}
     assert requests.options(url, headers=refused, timeout=10).status_code == 403
     assert requests.post(url, json=body, headers=refused, timeout=10).status_code == 403
+    made_up = {**body, "sender": "proxy-check"}
+    unknown = requests.post(url, json=made_up, headers={"Origin": site.allowed}, timeout=10)
+    assert unknown.status_code == 403 and unknown.json()["code"] == "unknown_sender"
+
+
+def test_a_sender_id_the_server_did_not_hand_out_is_replaced(page: Page, stack: Stack) -> None:
+    # A visitor (or a page script) plants someone's id, or the server's key has changed.
+    forged = "0" * 32 + "-" + "1" * 32
+    page.add_init_script(f"localStorage.setItem('aluma-chat:sender', '\"{forged}\"')")
+    chat = Chat(page)
+    page.goto(f"{stack.web_url}/")
+    chat.open()
+    chat.bot_says("24 hours")  # the greeting, under a new id the server handed out
+    chat.say("how long do the results last")
+    chat.bot_says("three months")
+    sender = chat.sender()
+    assert sender != forged and re.fullmatch(r"[0-9a-f]{32}-[0-9a-f]{32}", sender)
+    assert [e["text"] for e in stack.user_events(sender)][-1] == "how long do the results last"
+    assert stack.user_events(forged) == []
+    expect(chat.alert).to_have_text("")
+    assert chat.errors == []
+
+
+def test_a_visitor_over_the_rate_limit_is_told_in_plain_words(
+    page: Page, stack: Stack, tmp_path: Path
+) -> None:
+    # A web service of its own with a tiny limit, in front of the same Rasa.
+    web = WebProcess(
+        {
+            "BOT_DB_URL": f"sqlite:///{stack.db_path}",
+            "BOT_RASA_URL": stack.url,
+            "BOT_CHAT_RATE_PER_MINUTE": "1",
+            "BOT_CHAT_BURST": "2",  # the new session and the greeting
+        },
+        tmp_path / "web.log",
+    ).start()
+    try:
+        chat = Chat(page)
+        page.goto(f"{web.url}/")
+        chat.open()
+        chat.bot_says("24 hours")
+        chat.say("how long do the results last")
+        expect(chat.alert).to_contain_text(
+            re.compile(
+                r"You're sending messages faster than we can answer\. Please wait \d+ seconds "
+                r"before sending another\. Your message is saved and will be sent then\."
+            )
+        )
+        unsent = chat.log.locator(".msg.user").last
+        expect(unsent).to_contain_text("how long do the results last")
+        expect(unsent).to_contain_text("Not sent yet: retrying")
+        assert chat.errors == []
+    finally:
+        web.stop()

@@ -131,8 +131,10 @@ def test_a_message_from_another_origin_never_reaches_rasa(app: Sanic) -> None:
 
 
 def test_unreachable_rasa_is_a_readable_503_the_widget_may_read(app: Sanic) -> None:
+    _, session = app.test_client.post("/chat/session", headers={"origin": SITE})
+    sender = session.json["sender"]
     _, response = app.test_client.post(
-        WEBHOOK, json={"sender": "s1", "message": "hi"}, headers={"origin": SITE}
+        WEBHOOK, json={"sender": sender, "message": "hi"}, headers={"origin": SITE}
     )
     assert response.status == 503
     assert response.json["status"] == 503 and "can't be reached" in response.json["error"]

@@ -38,7 +38,9 @@ class Session:
     expires_at: datetime
 
     def csrf_ok(self, token: str | None) -> bool:
-        return bool(token) and hmac.compare_digest(self.csrf_token, str(token))
+        # As bytes: compare_digest refuses str with non-ASCII characters (a forged form's).
+        sent = str(token).encode("utf-8", "surrogatepass")
+        return bool(token) and hmac.compare_digest(self.csrf_token.encode(), sent)
 
 
 def _digest(token: str) -> str:

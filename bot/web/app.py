@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import secrets
+import time
 import uuid
+from collections.abc import Callable
 
 from sanic import Sanic
 
 from bot.delivery import scheduler
 from bot.handoffs.store import HandoffStore
 from bot.settings import Settings
-from bot.web import chat_proxy, errors, health, widget
+from bot.web import chat_proxy, errors, health, security, widget
+from bot.web.ratelimit import RateLimiter, networks
+from bot.web.senders import SenderIds
 from bot.web.staff import bp as staff_bp
 
 
-def create_app(settings: Settings | None = None, name: str | None = None) -> Sanic:
+def create_app(
+    settings: Settings | None = None,
+    name: str | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Sanic:
+    """The web service; `clock` is the rate limiters' (tests pass their own)."""
     settings = settings or Settings.from_env()
     # Sanic keeps a registry of app names; tests build many apps in one process.
     app = Sanic(name or f"aluma_{uuid.uuid4().hex[:8]}")
     app.config.KEEP_ALIVE_TIMEOUT = 15
     app.ctx.settings = settings
+    # Hostile input: headers on every response, per-client limits, signed sender ids.
+    security.install(app)
+    app.ctx.trusted_proxies = networks(settings.trusted_proxies)
+    app.ctx.chat_limiter = RateLimiter(settings.chat_rate_per_minute, settings.chat_burst, clock)
+    app.ctx.login_limiter = RateLimiter(
+        settings.login_rate_per_minute, int(settings.login_rate_per_minute), clock
+    )
+    app.ctx.senders = SenderIds(settings.secret_key or secrets.token_bytes(32))
     app.blueprint(health.bp)
     app.blueprint(widget.bp)
     app.blueprint(chat_proxy.bp)

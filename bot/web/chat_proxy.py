@@ -1,36 +1,64 @@
-"""POST /webhooks/rest/webhook: the widget's way to Rasa's REST channel, for allowed origins.
+"""POST /webhooks/rest/webhook: the widget's way to Rasa's REST channel, for allowed origins;
+POST /chat/session: a new sender id for a visitor.
 
-The widget speaks Rasa's REST protocol to this service, which passes the request on to Rasa
-(BOT_RASA_URL) unchanged and its answer back. Here, and only here, browsers are held to the
-allow-list BOT_ALLOWED_ORIGINS (CORS, with its preflight). A request without an Origin header
-does not come from a page in a browser, so it is not an origin to refuse.
+The widget speaks Rasa's REST protocol to this service, which checks the request and passes it on
+to Rasa (BOT_RASA_URL), and Rasa's answer back. Here, and only here:
 
-When Rasa cannot be reached the answer is a JSON 503 (504 when it does not answer in time, 502
-when it fails), which the widget shows and retries.
+- browsers are held to the allow-list BOT_ALLOWED_ORIGINS (CORS, with its preflight). A request
+  without an Origin header does not come from a page in a browser, so it is not one to refuse;
+- each client (bot/web/ratelimit.py) may send BOT_CHAT_RATE_PER_MINUTE requests a minute after a
+  burst of BOT_CHAT_BURST; more get a 429 with Retry-After and a message for the visitor;
+- the request must be a JSON object in UTF-8 with a `sender` and a `message` string; anything
+  else is a 400 that says what is wrong, and a message over MAX_MESSAGE_CHARS is a 413 that asks
+  for a shorter one. Only `sender`, `message` and `metadata.page_url` are passed on, re-encoded;
+- the sender id must be one this service handed out (bot/web/senders.py), or it is a 403.
+
+Every refusal is JSON `{"error": <a sentence for the visitor>, "status": <code>, "code": ...}`
+and none reaches Rasa. When Rasa cannot be reached the answer is a JSON 503 (504 when it does not
+answer in time, 502 when it fails), which the widget shows and retries.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json as jsonlib
 import logging
+import re
+from typing import Any
 
 import aiohttp
 from sanic import Blueprint, Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, empty, json, raw
 
+from bot.web.ratelimit import client_of, retry_after
+
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("chat_proxy")
 
 WEBHOOK = "/webhooks/rest/webhook"
-MAX_BODY_BYTES = 16 * 1024  # a message is at most 1000 characters (bot/channels/inbound.py)
+SESSION = "/chat/session"
+MAX_BODY_BYTES = 16 * 1024  # a message is at most 1000 characters, in JSON at most 6 bytes each
+MAX_MESSAGE_CHARS = 1000  # as bot/channels/inbound.py, which Rasa applies to every channel
+MAX_PAGE_URL_CHARS = 2048
 TIMEOUT = aiohttp.ClientTimeout(total=30, connect=5)
 PREFLIGHT = {
     "Access-Control-Allow-Methods": "POST, OPTIONS",
     "Access-Control-Allow-Headers": "Content-Type",
     "Access-Control-Max-Age": "600",
 }
+# Control characters other than tab and newlines mean nothing in a chat message, and NUL cannot
+# even be stored in PostgreSQL text: they are dropped.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SHAPE = "Send a JSON object with a `sender` and a `message`."
+
+
+class BadRequest(Exception):
+    def __init__(self, message: str, status: int = 400, code: str = "bad_request") -> None:
+        super().__init__(message)
+        self.message, self.status, self.code = message, status, code
 
 
 @bp.listener("before_server_start")
@@ -57,8 +85,13 @@ def cors_headers(request: Request) -> dict[str, str] | None:
     return None
 
 
-def error(message: str, status: int, headers: dict[str, str] | None = None) -> HTTPResponse:
-    return json({"error": message, "status": status}, status=status, headers=headers)
+def error(
+    message: str, status: int, headers: dict[str, str] | None = None, code: str | None = None
+) -> HTTPResponse:
+    body: dict[str, Any] = {"error": message, "status": status}
+    if code:
+        body["code"] = code
+    return json(body, status=status, headers=headers)
 
 
 def refused(request: Request) -> HTTPResponse:
@@ -66,12 +99,105 @@ def refused(request: Request) -> HTTPResponse:
     return error("this origin may not use the chat", 403, {"Vary": "Origin"})
 
 
-@bp.options(WEBHOOK)
-async def preflight(request: Request) -> HTTPResponse:
+def too_fast(request: Request, headers: dict[str, str]) -> HTTPResponse | None:
+    """A 429 when this client has sent more than its share, else None (and it is counted)."""
+    wait = request.app.ctx.chat_limiter.hit(client_of(request))
+    if wait is None:
+        return None
+    seconds = retry_after(wait)
+    logger.info("chat rate limit: a client waits %s s", seconds)
+    message = (
+        "You're sending messages faster than we can answer. "
+        f"Please wait {seconds} second{'s' if seconds != 1 else ''} before sending another."
+    )
+    expose = {"Access-Control-Expose-Headers": "Retry-After"} if headers else {}
+    return error(
+        message, 429, {**headers, **expose, "Retry-After": str(seconds)}, code="rate_limited"
+    )
+
+
+def _text(value: str, what: str) -> str:
+    """The string without control characters; a lone surrogate (not text) is refused."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest(f"`{what}` is not valid text.") from None
+    return _CONTROL.sub("", value)
+
+
+def checked(body: bytes) -> dict[str, Any]:
+    """What is passed on to Rasa, from a request body; BadRequest says what is wrong with it."""
+    if len(body) > MAX_BODY_BYTES:
+        raise BadRequest(too_long(), 413, "too_long")
+    if not body.strip():
+        raise BadRequest(f"The request is empty. {SHAPE}")
+    try:
+        data = jsonlib.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadRequest(f"The request is not UTF-8 text. {SHAPE}") from None
+    except (ValueError, RecursionError):
+        raise BadRequest(f"The request is not valid JSON. {SHAPE}") from None
+    if not isinstance(data, dict):
+        raise BadRequest(f"The request is not a JSON object. {SHAPE}")
+    sender, message = data.get("sender"), data.get("message")
+    if sender is None:
+        raise BadRequest("`sender` is missing: get one from POST /chat/session.")
+    if not isinstance(sender, str):
+        raise BadRequest("`sender` must be a string: the id from POST /chat/session.")
+    if message is None:
+        raise BadRequest("`message` is missing.")
+    if not isinstance(message, str):
+        raise BadRequest("`message` must be a string.")
+    message = _text(message, "message").strip()
+    if not message:
+        raise BadRequest("`message` is empty: type a question.")
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise BadRequest(too_long(), 413, "too_long")
+    checked: dict[str, Any] = {"sender": sender, "message": message}
+    metadata = data.get("metadata")
+    page_url = metadata.get("page_url") if isinstance(metadata, dict) else None
+    if isinstance(page_url, str) and len(page_url) <= MAX_PAGE_URL_CHARS:
+        # The page is only a courtesy for staff: when it is not text it is left out, not refused.
+        with contextlib.suppress(BadRequest):
+            checked["metadata"] = {"page_url": _text(page_url, "metadata.page_url")}
+    return checked
+
+
+def too_long() -> str:
+    return (
+        f"Your message is too long: please keep it under {MAX_MESSAGE_CHARS} characters, "
+        "or split it into shorter messages."
+    )
+
+
+def _preflight(request: Request) -> HTTPResponse:
     headers = cors_headers(request)
     if headers is None:
         return refused(request)
     return empty(status=204, headers={**headers, **PREFLIGHT})
+
+
+@bp.options(WEBHOOK)
+async def preflight(request: Request) -> HTTPResponse:
+    return _preflight(request)
+
+
+@bp.options(SESSION)
+async def session_preflight(request: Request) -> HTTPResponse:
+    return _preflight(request)
+
+
+@bp.post(SESSION)
+async def session(request: Request) -> HTTPResponse:
+    """A new sender id, for a visitor's new conversation."""
+    headers = cors_headers(request)
+    if headers is None:
+        return refused(request)
+    limited = too_fast(request, headers)
+    if limited is not None:
+        return limited
+    sender = request.app.ctx.senders.new()
+    return json({"sender": sender}, headers={**headers, "Cache-Control": "no-store"})
 
 
 @bp.post(WEBHOOK)
@@ -79,12 +205,21 @@ async def webhook(request: Request) -> HTTPResponse:
     headers = cors_headers(request)
     if headers is None:
         return refused(request)
-    if len(request.body) > MAX_BODY_BYTES:
-        return error("the message is too long", 413, headers)
+    limited = too_fast(request, headers)
+    if limited is not None:
+        return limited
+    try:
+        payload = checked(request.body)
+    except BadRequest as bad:
+        return error(bad.message, bad.status, headers, bad.code)
+    if not request.app.ctx.senders.valid(payload["sender"]):
+        logger.info("refused a message for a sender id this service did not hand out")
+        message = "This conversation is not known here. Start a new one (POST /chat/session)."
+        return error(message, 403, headers, code="unknown_sender")
     url = f"{request.app.ctx.settings.rasa_url}{WEBHOOK}"
     try:
         async with request.app.ctx.rasa_http.post(
-            url, data=request.body, headers={"Content-Type": "application/json"}
+            url, data=jsonlib.dumps(payload), headers={"Content-Type": "application/json"}
         ) as response:
             status, body = response.status, await response.read()
     except aiohttp.ClientConnectionError as exc:

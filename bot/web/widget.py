@@ -17,6 +17,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, empty, raw
 
+from bot.web import security
 from bot.widget import page
 
 bp = Blueprint("widget")
@@ -25,25 +26,20 @@ STATIC = Path(page.__file__).with_name("static")
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
 # The demo page runs nothing but /widget.js and connects nowhere but here; any HTML that reached
-# it could neither run nor be assigned through innerHTML (Trusted Types).
-PAGE_CSP = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "connect-src 'self'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "require-trusted-types-for 'script'",
-        "trusted-types 'none'",
-    ]
+# it could neither run nor be assigned through innerHTML (Trusted Types). Every other response
+# gets bot/web/security.py's headers and its stricter default policy.
+PAGE_CSP = security.csp(
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "require-trusted-types-for 'script'",
+    "trusted-types 'none'",
 )
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-}
 
 
 @dataclass(frozen=True)
@@ -69,7 +65,6 @@ def asset(name: str) -> Asset:
 def serve(request: Request, name: str) -> HTTPResponse:
     item = asset(name)
     headers = {
-        **SECURITY_HEADERS,
         "ETag": item.etag,
         "Cache-Control": "public, max-age=300",
         "Vary": "Accept-Encoding",
@@ -101,5 +96,6 @@ async def demo_css(request: Request) -> HTTPResponse:
 
 @bp.get("/")
 async def demo(request: Request) -> HTTPResponse:
-    headers = {**SECURITY_HEADERS, "Content-Security-Policy": PAGE_CSP, "X-Frame-Options": "DENY"}
-    return raw(page.demo_page().encode(), headers=headers, content_type="text/html; charset=utf-8")
+    body = page.demo_page().encode()
+    response = raw(body, content_type="text/html; charset=utf-8")
+    return security.apply(response, {"Content-Security-Policy": PAGE_CSP})

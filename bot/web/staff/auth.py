@@ -11,6 +11,7 @@ from sanic.response import HTTPResponse, redirect
 from bot.staff import audit, sessions
 from bot.staff.accounts import LOCKOUT, Login, authenticate, normalize_email
 from bot.staff.times import duration, utcnow
+from bot.web.ratelimit import client_of, retry_after
 from bot.web.staff.guard import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -44,13 +45,39 @@ async def login_form(request: Request) -> HTTPResponse:
     return response
 
 
+def _too_many(request: Request, wait: float) -> HTTPResponse:
+    """The login form again, with a 429: this client tried too often (BOT_LOGIN_RATE_PER_MINUTE)."""
+    seconds = retry_after(wait)
+    token = request.cookies.get(LOGIN_COOKIE) or sessions.new_token()
+    error = (
+        "Too many login attempts from your network. "
+        f"Wait {seconds} second{'s' if seconds != 1 else ''}, then try again."
+    )
+    email = normalize_email(request.form.get("email") or "")[:254]
+    target = safe_next(request.form.get("next"))
+    response = _form(request, token, status=429, email=email, error=error, next=target)
+    response.headers["Retry-After"] = str(seconds)
+    set_cookie(response, request.app.ctx.settings, LOGIN_COOKIE, token, LOGIN_FORM_SECONDS)
+    return response
+
+
+def same(expected: str, sent: str) -> bool:
+    """A constant-time comparison that also takes what no browser would send (non-ASCII)."""
+    return bool(expected) and hmac.compare_digest(
+        expected.encode("utf-8", "surrogatepass"), sent.encode("utf-8", "surrogatepass")
+    )
+
+
 @bp.post("/login")
 async def login(request: Request) -> HTTPResponse:
     settings = request.app.ctx.settings
     engine = request.app.ctx.store.engine
+    wait = request.app.ctx.login_limiter.hit(client_of(request))
+    if wait is not None:
+        return _too_many(request, wait)
     token = request.cookies.get(LOGIN_COOKIE) or ""
     sent = request.form.get("csrf_token") or ""
-    if not token or not hmac.compare_digest(token, sent):
+    if not same(token, sent):
         return forbidden(request, "The login form has expired. Reload the page and try again.")
     email = normalize_email(request.form.get("email") or "")[:254]
     password = (request.form.get("password") or "")[:1024]

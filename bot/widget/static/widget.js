@@ -3,7 +3,8 @@
  *           data-server="https://chat.example.com" data-title="Ask Aluma"
  *           data-color="#0f5f63" data-position="right" data-open="false"></script>
  * No framework, no build step. It speaks Rasa's REST channel protocol to the web service:
- * POST {server}/webhooks/rest/webhook {sender, message, metadata: {page_url}} -> [{text, buttons}].
+ * POST {server}/webhooks/rest/webhook {sender, message, metadata: {page_url}} -> [{text, buttons}],
+ * with a sender id the server hands out (POST {server}/chat/session -> {sender}).
  * Safety: every text the visitor or the server writes is rendered with DOM text nodes, never as
  * HTML; links are built with DOM APIs for http(s), mailto and tel only.
  */
@@ -47,10 +48,8 @@
   const local = store(() => localStorage);
   const tab = store(() => sessionStorage);
 
-  const randomId = () =>
-    Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
-      b.toString(16).padStart(2, "0"),
-    ).join("");
+  // The server signs the ids it hands out; a made-up or foreign one is refused.
+  const SENDER = /^[0-9a-f]{32}-[0-9a-f]{32}$/;
 
   // ---- DOM helpers: text is only ever appended as text nodes.
   const h = (tag, attrs, ...kids) => {
@@ -110,17 +109,16 @@
     el.append(text.slice(last));
   };
 
-  // ---- State: a sender id in localStorage, the conversation (bounded) keyed by it.
+  // ---- State: a sender id in localStorage, the conversation (bounded) keyed by it; until the
+  // server has handed out an id, the conversation is kept as "conv:new".
   let sender = local.get("sender");
   let conv = null;
   let open = false;
+  const key = () => `conv:${sender || "new"}`;
   const fresh = () => ({ messages: [], unread: 0, at: Date.now() });
   const loadConversation = () => {
-    if (typeof sender !== "string" || !/^[0-9a-f]{32}$/.test(sender)) {
-      sender = randomId();
-      local.set("sender", sender);
-    }
-    const saved = local.get(`conv:${sender}`);
+    if (typeof sender !== "string" || !SENDER.test(sender)) sender = null;
+    const saved = local.get(key());
     const valid = saved && Array.isArray(saved.messages) && Date.now() - saved.at < MAX_AGE;
     conv = valid ? saved : fresh();
     conv.messages = conv.messages.filter(
@@ -134,7 +132,14 @@
     while (conv.messages.length > MAX_MESSAGES && conv.messages[0].state !== "pending") {
       conv.messages.shift();
     }
-    local.set(`conv:${sender}`, conv);
+    local.set(key(), conv);
+  };
+  const setSender = (id) => {
+    local.del(key());
+    sender = id;
+    if (id) local.set("sender", id);
+    else local.del("sender");
+    save();
   };
   loadConversation();
 
@@ -295,7 +300,19 @@
   let busy = false;
   let retryTimer = 0;
   let attempt = 0;
+  let renewed = false; // the sender id was refused once and replaced
   const pageUrl = () => location.href.split("#")[0];
+  const post = async (path, body) => {
+    const init = { method: "POST" };
+    if (body) {
+      init.headers = { "Content-Type": "application/json" };
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch(server + path, init);
+    const data = await response.json().catch(() => null);
+    const wait = Number(response.headers.get("Retry-After")) || 0;
+    return { status: response.status, data, wait };
+  };
 
   const pump = async (now) => {
     if (now) attempt = 0;
@@ -306,38 +323,55 @@
     if (!next) return;
     busy = true;
     setTyping(true);
-    let status = 0;
+    let res = { status: 0, data: null, wait: 0 };
     let replies = null;
     try {
-      const response = await fetch(`${server}/webhooks/rest/webhook`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({
+      if (!sender) {
+        res = await post("/chat/session");
+        if (res.status === 200 && SENDER.test(res.data?.sender)) setSender(res.data.sender);
+      }
+      if (sender) {
+        res = await post("/webhooks/rest/webhook", {
           sender,
           message: next.payload || next.text,
           metadata: { page_url: pageUrl() },
-        }),
-      });
-      status = response.status;
-      if (response.ok) replies = await response.json();
+        });
+        if (res.status === 200) replies = res.data;
+      }
     } catch (_) {
-      // unreachable (or refused by CORS): retried like a 503
+      res.status = 0; // unreachable (or refused by CORS): retried like a 503
     }
     busy = false;
     setTyping(false);
     if (current !== conv) return pump(); // the visitor started over meanwhile
+    const { status, data, wait } = res;
+    const said = typeof data?.error === "string" ? data.error : "";
 
     if (replies !== null) {
+      renewed = false;
       delete next.state;
       delete next.retry;
       if (next.hidden) current.messages.splice(current.messages.indexOf(next), 1);
       setAlert("");
       for (const reply of Array.isArray(replies) ? replies : []) receive(reply);
-    } else if (status >= 400 && status < 500 && status !== 429) {
+    } else if (status === 403 && data?.code === "unknown_sender" && !renewed) {
+      // The server does not know this id (its key changed): carry on under a new one.
+      renewed = true;
+      setSender(null);
+      return pump();
+    } else if (status === 429) {
+      // Too fast: say so in the server's words, and send it when the server says.
+      next.retry = true;
+      setAlert(`${said} Your message is saved and will be sent then.`);
+      save();
+      updateNote(next);
+      retryTimer = setTimeout(pump, 1000 * (wait || 2 ** attempt++));
+      return;
+    } else if (status >= 400 && status < 500) {
       // Refused for good (malformed, too long): say so, keep it on screen, do not resend.
       next.state = "failed";
       delete next.retry;
-      setAlert(`Sorry, that message could not be sent. You can call or text ${PHONE}.`);
+      setAlert(`${said || "Sorry, that message could not be sent."} You can call or text ${PHONE}.`);
     } else {
       // Unreachable, overloaded or failing: keep it and try again, backing off to 10 s.
       next.retry = true;
@@ -397,7 +431,8 @@
   };
 
   const startOver = () => {
-    local.del(`conv:${sender}`);
+    local.del(key());
+    local.del("sender");
     sender = null;
     loadConversation();
     save();
