@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONDONTWRITEBYTECODE ?= 1
 
-.PHONY: help install spacy train run shell test lint format bench crossval lock clean browser
+.PHONY: help install spacy train run run-prod shell test lint format bench crossval lock clean browser
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ train: spacy ## Train the Rasa model (only when data or config changed)
 
 run: train ## Install, build, train if stale, then start Rasa (:5005) and the action server (:5055)
 	@$(BIN)/bot run
+
+run-prod: train ## The scaled-out set-up: PostgreSQL, Redis, two Rasa replicas, nginx on :8080 (apt-get installs them)
+	@$(BIN)/bot run-prod
 
 shell: train ## Chat in the terminal (starts the action server unless one is running)
 	@curl -sf localhost:5055/health >/dev/null || { $(PY) -m rasa_sdk --actions actions --port 5055 & }; \

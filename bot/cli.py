@@ -7,6 +7,7 @@ import sys
 
 from bot import deploy, services, training
 from bot.editor import cli as faq_cli
+from bot.prod import cli as prod_cli
 from bot.reports import cli as report_cli
 from bot.staff import cli as staff_cli
 
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(handler=_train)
     run = commands.add_parser("run", help="train if needed, then start Rasa and the actions")
     run.set_defaults(handler=_run)
+    prod_cli.register(commands)
     staff_cli.register(commands)
     faq_cli.register(commands)
     deploy.register(commands)

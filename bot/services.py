@@ -132,14 +132,6 @@ def run_all(model: Path) -> int:
             env={"BOT_RASA_URL": os.environ.get("BOT_RASA_URL", f"http://localhost:{rasa_port}")},
         ),
     ]
-    stopping = False
-
-    def _stop_all(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, _stop_all)
-    signal.signal(signal.SIGTERM, _stop_all)
     try:
         for service in services:
             print(f"starting {service.name} ...", flush=True)
@@ -150,14 +142,26 @@ def run_all(model: Path) -> int:
             "Terminal chat: `make shell` in another terminal. Stop with Ctrl-C.\n",
             flush=True,
         )
-        while not stopping:
-            for service in services:
-                assert service.process is not None
-                if service.process.poll() is not None:
-                    print(f"{service.name} exited ({service.process.returncode}); stopping")
-                    return 1
-            time.sleep(1)
-        return 0
+        return supervise(services)
     finally:
         for service in reversed(services):
             stop(service)
+
+
+def supervise(services: list[Service]) -> int:
+    """Wait for Ctrl-C or SIGTERM (0), or for a service to exit on its own (1)."""
+    stopping = False
+
+    def _stop_all(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop_all)
+    signal.signal(signal.SIGTERM, _stop_all)
+    while not stopping:
+        for service in services:
+            if service.process is not None and service.process.poll() is not None:
+                print(f"{service.name} exited ({service.process.returncode}); stopping")
+                return 1
+        time.sleep(1)
+    return 0

@@ -6,10 +6,14 @@
   (rasa-webchat's "/get_started") are kept.
 - Messages over MAX_MESSAGE_CHARS are answered with a clear request to shorten them and never
   reach the classifiers, which have nothing sensible to say about a wall of text.
+- A turn that ends without any reply means something failed on our side: Rasa logs a crashed or
+  unreachable action server and carries on silently. The visitor is told so, with the office
+  phone, instead of waiting for an answer (or a "we'll get back to you") that is not coming.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,12 +21,19 @@ from rasa.core.channels.channel import UserMessage
 
 from bot.settings import CLINIC_PHONE
 
+logger = logging.getLogger(__name__)
+
 ALLOWED = {"/greet": "/greet", "/get_started": "/greet", "/restart": "/restart", "/help": "/help"}
 MAX_MESSAGE_CHARS = 1000
 TOO_LONG = (
     f"Sorry, that message is too long for me (over {MAX_MESSAGE_CHARS} characters). Could you ask "
     f"your question in a shorter message? For anything detailed, call or text {CLINIC_PHONE}."
 )
+TECHNICAL_PROBLEM = (
+    "Sorry, something went wrong on our side and I could not finish that. Nothing you sent is "
+    f"confirmed yet: please try again in a moment, or call or text the office at {CLINIC_PHONE}."
+)
+SILENT = {"/restart"}  # Rasa's restart answers nothing when the domain has no utter_restart
 
 
 def neutralise(text: str | None) -> str:
@@ -47,6 +58,27 @@ def guarded(
                 await message.output_channel.send_text_message(message.sender_id, TOO_LONG)
             return None
         message.text = text
-        return await on_new_message(message)
+        channel = message.output_channel
+        if channel is None:
+            return await on_new_message(message)
+        replies = 0
+        send_response = channel.send_response
+
+        async def counted(recipient_id: str, reply: dict[str, Any]) -> None:
+            nonlocal replies
+            replies += 1
+            await send_response(recipient_id, reply)
+
+        channel.send_response = counted
+        try:
+            return await on_new_message(message)
+        except Exception:
+            logger.exception("handling a message failed")
+            return None
+        finally:
+            channel.send_response = send_response
+            if not replies and text not in SILENT:
+                logger.warning("a turn ended without a reply; told the visitor")
+                await channel.send_text_message(message.sender_id, TECHNICAL_PROBLEM)
 
     return handle

@@ -35,6 +35,7 @@ from sqlalchemy.types import TypeDecorator
 
 from bot.handoffs.contact import Contact
 from bot.settings import REPLY_WITHIN_HOURS, db_url
+from bot.storage.retry import retrying
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I look-alikes
 
@@ -171,7 +172,11 @@ class HandoffStore:
         return cls(create_db_engine(url))
 
     def add(self, new: NewHandoff, now: datetime | None = None) -> Handoff:
-        """Commit a handoff and return it; the same submission_key returns the first record."""
+        """Commit a handoff and return it; the same submission_key returns the first record.
+        A database that is briefly away (a restart) is waited for, not reported as a failure."""
+        return retrying(self.engine, lambda: self._add(new, now))
+
+    def _add(self, new: NewHandoff, now: datetime | None) -> Handoff:
         existing = self._by_submission(new.submission_key)
         if existing:
             return existing

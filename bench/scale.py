@@ -1,0 +1,130 @@
+"""Load against the single-node set-up (SQLite, one Rasa server) and the two-replica set-up
+(PostgreSQL, Redis, nginx): 10, 50 and 200 concurrent visitors, back to back and typing, plus the
+latency along one 200-turn conversation. Results: bench/results/scale.json and scale.png.
+
+    python -m bench.scale [--setups single,prod] [--visitors 10,50,200] [--max-seconds 120]
+
+The load generator runs on the same machine, so its own CPU use is part of the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench.latency import rss_mb
+from bench.load import BACK_TO_BACK, TYPING, long_conversation, run_load
+from bot import training
+from bot.prod.topology import Ports, Topology
+from tests.servers import Stack, free_port
+
+RESULTS = Path(__file__).parent / "results"
+
+
+@contextmanager
+def single_node() -> Iterator[tuple[str, list[int]]]:
+    workdir = Path(tempfile.mkdtemp(prefix="aluma-bench-"))
+    stack = Stack(workdir).start(web=False)
+    try:
+        assert stack.rasa.process is not None
+        yield stack.url, [stack.rasa.process.pid]
+    finally:
+        stack.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
+def two_replicas() -> Iterator[tuple[str, list[int]]]:
+    root = Path(tempfile.mkdtemp(prefix="aluma-bench-prod-"))
+    ports = Ports(
+        postgres=free_port(),
+        redis=free_port(),
+        rasa=(free_port(), free_port()),
+        actions=free_port(),
+        web=free_port(),
+        public=free_port(),
+        internal=free_port(),
+    )
+    model = training.current_model()
+    assert model is not None, "run `make train` first"
+    topology = Topology(model, root=root, ports=ports).start()
+    try:
+        pids = [r.process.pid for r in topology.replicas if r.process is not None]
+        # nginx's internal listener balances the replicas, as the web service's proxy uses it.
+        yield f"http://127.0.0.1:{ports.internal}", pids
+    finally:
+        topology.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+SETUPS = {"single": single_node, "prod": two_replicas}
+
+
+def memory(pids: list[int]) -> float:
+    return round(sum(rss_mb(pid) for pid in pids), 1)
+
+
+def run_setup(name: str, visitors: list[int], max_seconds: float) -> dict[str, Any]:
+    with SETUPS[name]() as (url, pids):
+        result: dict[str, Any] = {"rasa_rss_mb_before": memory(pids), "runs": []}
+        for pace in (BACK_TO_BACK, TYPING):
+            for count in visitors:
+                run = asyncio.run(run_load(url, count, pace, max_seconds=max_seconds))
+                print(name, json.dumps(run), flush=True)
+                result["runs"].append(run)
+        result["long_conversation"] = asyncio.run(long_conversation(url))
+        result["rasa_rss_mb_after"] = memory(pids)
+    return result
+
+
+def chart(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (rate, p95) = plt.subplots(1, 2, figsize=(11, 4))
+    for setup, data in results["setups"].items():
+        for pace in ("back_to_back", "typing"):
+            runs = [r for r in data["runs"] if r["pace"] == pace]
+            xs = [r["visitors"] for r in runs]
+            style = "-o" if pace == "back_to_back" else "--s"
+            rate.plot(xs, [r["messages_per_s"] for r in runs], style, label=f"{setup}, {pace}")
+            p95.plot(xs, [r["p95_ms"] for r in runs], style, label=f"{setup}, {pace}")
+    rate.set(title="Throughput", xlabel="concurrent visitors", ylabel="messages / s")
+    p95.set(title="p95 latency", xlabel="concurrent visitors", ylabel="ms", yscale="log")
+    p95.axhline(300, color="grey", linewidth=0.8, linestyle=":")
+    for axis in (rate, p95):
+        axis.set_xscale("log")
+        axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--setups", default="single,prod")
+    parser.add_argument("--visitors", default="10,50,200")
+    parser.add_argument("--max-seconds", type=float, default=120)
+    args = parser.parse_args(argv)
+    visitors = [int(v) for v in args.visitors.split(",")]
+    results: dict[str, Any] = {"setups": {}}
+    for name in args.setups.split(","):
+        results["setups"][name] = run_setup(name, visitors, args.max_seconds)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "scale.json").write_text(json.dumps(results, indent=2) + "\n")
+    chart(results, RESULTS / "scale.png")
+    print(f"wrote {RESULTS / 'scale.json'} and scale.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

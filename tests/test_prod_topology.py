@@ -1,0 +1,283 @@
+"""The scaled-out set-up for real: PostgreSQL, Redis, two Rasa replicas, the action server and the
+web service behind nginx (installed with apt-get when missing), on free ports in a temporary
+folder. Conversations alternate between the replicas; then faults: the action server killed
+mid-handoff, PostgreSQL and Redis restarted and a replica killed under load, SMTP down. Each
+fault ends with the count: handoffs submitted = stored = delivered = confirmed to the visitor.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from bot import services
+from bot.channels.inbound import TECHNICAL_PROBLEM
+from bot.prod.topology import Ports, Topology
+from tests.local_servers import SmtpSink, wait_until
+from tests.servers import free_port, texts, trained_model
+
+pytestmark = pytest.mark.servers
+
+PHONE = "503-688-9235"
+CONFIRMED = re.compile(r"reference (AL-[A-Z0-9]{6})")
+NAMES = [
+    "Ana Diaz",
+    "Ben Ode",
+    "Cleo Park",
+    "Dev Rao",
+    "Eve Moss",
+    "Finn Lund",
+    "Gia Rossi",
+    "Hal Ng",
+]
+FAQ_TURNS = ["hi there", "how many units do you use?", "how long does it last", "thanks!"]
+
+
+def handoff_turns(name: str) -> list[str]:
+    slug = name.lower().replace(" ", ".")
+    return [
+        "is botox for rosacea covered by insurance?",
+        "yes please",
+        name,
+        f"{slug}@example.com",
+        "yes",
+    ]
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SmtpSink]:
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="module")
+def prod(smtp: SmtpSink) -> Iterator[Topology]:
+    # Not under pytest's basetemp: each pytest run resets that to 0700, locking `postgres` out.
+    root = Path(tempfile.mkdtemp(prefix="aluma-prod-"))
+    ports = Ports(
+        postgres=free_port(),
+        redis=free_port(),
+        rasa=(free_port(), free_port()),
+        actions=free_port(),
+        web=free_port(),
+        public=free_port(),
+        internal=free_port(),
+    )
+    env = {**smtp.settings, "BOT_JOBS_INTERVAL_SECONDS": "0.5", "BOT_DELIVERY_RETRY_SECONDS": "1"}
+    topology = Topology(trained_model(), root=root, ports=ports, env=env)
+    try:
+        yield topology.start()
+    finally:
+        topology.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def say(url: str, sender: str, text: str) -> list[dict[str, Any]]:
+    response = requests.post(
+        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=90
+    )
+    response.raise_for_status()
+    return list(response.json())
+
+
+def say_until_answered(urls: Iterator[str], sender: str, text: str) -> str:
+    """A visitor who sends again when the assistant says it failed (as the widget offers)."""
+    for _ in range(30):
+        try:
+            reply = texts(say(next(urls), sender, text))
+        except requests.RequestException:
+            continue
+        if TECHNICAL_PROBLEM not in reply:
+            return reply
+    raise AssertionError(f"{sender}: no answer to {text!r} after 30 tries")
+
+
+def user_texts(prod: Topology, replica: int, sender: str) -> list[str]:
+    response = requests.get(
+        f"{prod.replica_url(replica)}/conversations/{sender}/tracker",
+        params={"token": prod.token},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return [e["text"] for e in response.json()["events"] if e["event"] == "user"]
+
+
+def stored(prod: Topology, senders: list[str]) -> dict[str, str]:
+    """sender -> reference of the handoffs in PostgreSQL."""
+    engine = sa.create_engine(prod.postgres.url("aluma"))
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT sender_id, reference FROM handoffs")).all()
+    finally:
+        engine.dispose()
+    return {row.sender_id: row.reference for row in rows if row.sender_id in senders}
+
+
+def delivered(smtp: SmtpSink, references: list[str]) -> dict[str, int]:
+    counts = {reference: 0 for reference in references}
+    for message in list(smtp.messages):
+        for reference in references:
+            if reference in str(message["Subject"]):
+                counts[reference] += 1
+    return counts
+
+
+def run_visitors(prod: Topology, count: int, fault: Callable[[], None]) -> list[str]:
+    """`count` visitors each making a handoff through alternating replicas, with `fault`
+    happening while they talk; returns the references confirmed to them."""
+    started = threading.Barrier(count + 1)
+
+    def visitor(index: int) -> str | None:
+        sender = f"load-{index}-{uuid.uuid4().hex[:8]}"
+        urls = itertools.cycle([prod.replica_url(index % 2), prod.replica_url(1 - index % 2)])
+        reply = ""
+        for turn, text in enumerate(handoff_turns(NAMES[index % len(NAMES)])):
+            reply = say_until_answered(urls, sender, text)
+            if turn == 1:
+                started.wait(timeout=120)
+        match = CONFIRMED.search(reply)
+        return f"{sender} {match.group(1)}" if match else None
+
+    with ThreadPoolExecutor(count) as pool:
+        futures = [pool.submit(visitor, i) for i in range(count)]
+        started.wait(timeout=120)
+        fault()
+        results = [future.result(timeout=600) for future in futures]
+    assert all(results), "every visitor got a confirmation"
+    return [r for r in results if r]
+
+
+def assert_nothing_lost(prod: Topology, smtp: SmtpSink, confirmed: list[str]) -> None:
+    senders = [line.split()[0] for line in confirmed]
+    references = [line.split()[1] for line in confirmed]
+    in_postgres = stored(prod, senders)
+    assert sorted(in_postgres.values()) == sorted(references)
+    wait_until(
+        lambda: all(delivered(smtp, references).values()), timeout=120, what="every delivery"
+    )
+    assert set(delivered(smtp, references).values()) == {1}, "each delivered exactly once"
+    for sender in senders:  # full history, in order, on either replica
+        history = user_texts(prod, 0, sender)
+        assert history == user_texts(prod, 1, sender)
+        assert history[0].startswith("is botox") and history[-1] == "yes"
+
+
+def test_conversations_alternating_between_replicas_stay_whole_and_in_order(
+    prod: Topology,
+) -> None:
+    senders = [f"alt-{i}-{uuid.uuid4().hex[:6]}" for i in range(3)]
+    for turn, text in enumerate(FAQ_TURNS):
+        for index, sender in enumerate(senders):
+            replica = (turn + index) % 2
+            assert say(prod.replica_url(replica), sender, text), f"no reply on replica {replica}"
+    for sender in senders:
+        assert user_texts(prod, 0, sender) == FAQ_TURNS
+        assert user_texts(prod, 1, sender) == FAQ_TURNS
+
+
+def test_a_handoff_over_both_replicas_lands_in_postgresql_and_is_delivered(
+    prod: Topology, smtp: SmtpSink
+) -> None:
+    sender = f"handoff-{uuid.uuid4().hex[:8]}"
+    replies = [
+        texts(say(prod.replica_url(turn % 2), sender, text))
+        for turn, text in enumerate(handoff_turns("Robin Lee"))
+    ]
+    match = CONFIRMED.search(replies[-1])
+    assert match and "within 24 hours" in replies[-1], replies[-1]
+    assert_nothing_lost(prod, smtp, [f"{sender} {match.group(1)}"])
+
+
+def test_the_public_site_goes_through_nginx_and_rasas_api_does_not(prod: Topology) -> None:
+    assert requests.get(f"{prod.public_url}/health", timeout=10).status_code == 200
+    page = requests.get(f"{prod.public_url}/", timeout=10)
+    assert page.status_code == 200 and "widget.js" in page.text
+    for path in ("/status", "/version", "/model/parse", "/conversations/x/tracker", "/model"):
+        for method in ("GET", "POST", "PUT"):
+            status = requests.request(method, f"{prod.public_url}{path}", timeout=10).status_code
+            assert status == 404, f"{method} {path} answered {status} through nginx"
+
+
+def test_action_server_killed_mid_handoff_gets_no_false_promise(
+    prod: Topology, smtp: SmtpSink
+) -> None:
+    sender = f"crash-{uuid.uuid4().hex[:8]}"
+    url = prod.replica_url(0)
+    for text in handoff_turns("Kim Park")[:3]:
+        say(url, sender, text)
+    services.kill(prod.actions)
+    try:
+        reply = texts(say(url, sender, "kim.park@example.com"))
+        assert PHONE in reply and "within 24 hours" not in reply, reply
+        reply = texts(say(prod.replica_url(1), sender, "yes"))
+        assert "within 24 hours" not in reply and not CONFIRMED.search(reply), reply
+    finally:
+        services.start(prod.actions)
+    assert stored(prod, [sender]) == {}
+    # Once it is back, the visitor can finish the handoff.
+    reply = say_until_answered(itertools.cycle([url]), sender, "kim.park@example.com")
+    if not CONFIRMED.search(reply):
+        reply = say_until_answered(itertools.cycle([url]), sender, "yes")
+    match = CONFIRMED.search(reply)
+    assert match, reply
+    assert stored(prod, [sender]) == {sender: match.group(1)}
+
+
+def test_postgresql_restarted_under_load_loses_nothing(prod: Topology, smtp: SmtpSink) -> None:
+    def postmaster() -> str:
+        return (prod.postgres.data / "postmaster.pid").read_text().split()[0]
+
+    before = postmaster()
+    confirmed = run_visitors(prod, 8, prod.postgres.restart)
+    assert postmaster() != before, "PostgreSQL really restarted"
+    assert_nothing_lost(prod, smtp, confirmed)
+
+
+def test_redis_restarted_under_load_loses_nothing(prod: Topology, smtp: SmtpSink) -> None:
+    pids: list[int] = []
+
+    def restart_redis() -> None:
+        services.stop(prod.redis)
+        services.start(prod.redis)
+        pids.extend(p.pid for p in [prod.redis.process] if p is not None)
+
+    before = prod.redis.process.pid if prod.redis.process else None
+    confirmed = run_visitors(prod, 8, restart_redis)
+    assert pids and pids[0] != before, "Redis really restarted"
+    assert_nothing_lost(prod, smtp, confirmed)
+
+
+def test_smtp_down_under_load_delivers_everything_once_afterwards(
+    prod: Topology, smtp: SmtpSink
+) -> None:
+    smtp.stop()
+    try:
+        confirmed = run_visitors(prod, 8, lambda: None)
+        references = [line.split()[1] for line in confirmed]
+        assert not any(delivered(smtp, references).values())
+    finally:
+        smtp.start()
+    assert_nothing_lost(prod, smtp, confirmed)
+
+
+def test_a_replica_killed_under_load_loses_nothing(prod: Topology, smtp: SmtpSink) -> None:
+    victim = prod.replicas[1]
+    try:
+        confirmed = run_visitors(prod, 8, lambda: services.kill(victim))
+        assert victim.process is not None and victim.process.returncode == -9
+    finally:
+        services.start(victim)
+    assert_nothing_lost(prod, smtp, confirmed)
