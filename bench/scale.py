@@ -24,7 +24,7 @@ from bench.latency import rss_mb
 from bench.load import BACK_TO_BACK, TYPING, long_conversation, run_load
 from bot import training
 from bot.prod.topology import Ports, Topology
-from tests.servers import Stack, free_port
+from tests.servers import Stack
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -44,15 +44,7 @@ def single_node() -> Iterator[tuple[str, list[int]]]:
 @contextmanager
 def two_replicas() -> Iterator[tuple[str, list[int]]]:
     root = Path(tempfile.mkdtemp(prefix="aluma-bench-prod-"))
-    ports = Ports(
-        postgres=free_port(),
-        redis=free_port(),
-        rasa=(free_port(), free_port()),
-        actions=free_port(),
-        web=free_port(),
-        public=free_port(),
-        internal=free_port(),
-    )
+    ports = Ports.free()
     model = training.current_model()
     assert model is not None, "run `make train` first"
     topology = Topology(model, root=root, ports=ports).start()
@@ -73,7 +65,8 @@ def memory(pids: list[int]) -> float:
 
 
 def run_setup(name: str, visitors: list[int], max_seconds: float) -> dict[str, Any]:
-    with SETUPS[name]() as (url, pids):
+    with SETUPS[name]() as (base, pids):
+        url = f"{base}/webhooks/rest/webhook"
         result: dict[str, Any] = {"rasa_rss_mb_before": memory(pids), "runs": []}
         for pace in (BACK_TO_BACK, TYPING):
             for count in visitors:

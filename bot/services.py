@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,6 +25,13 @@ class Service:
     process: subprocess.Popen[bytes] | None = None
     ready: Callable[[], bool] | None = None  # for services that do not speak HTTP
     log: Path | None = None  # where its output goes (default: inherited)
+
+
+def free_port() -> int:
+    """A port nothing listens on now (for tests and benchmarks that start their own servers)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def rasa_command(

@@ -22,34 +22,18 @@ def db_url() -> str:
     return os.environ.get("BOT_DB_URL") or DEFAULT_DB_URL
 
 
-def rasa_token() -> str:
-    """The token that guards Rasa's HTTP API (model replace, parse): RASA_TOKEN, or a random
-    one made on first use and kept in var/rasa_token, readable only by this user."""
-    token = os.environ.get("RASA_TOKEN", "").strip()
-    if token:
-        return token
-    path = VAR_DIR / "rasa_token"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(32))
-    return path.read_text().strip()
-
-
-def secret_key() -> str:
-    """The key that signs the chat's sender ids (bot/web/senders.py): BOT_SECRET_KEY, or a random
-    one made on first use and kept in var/secret_key, readable only by this user. Every process
-    of the web service must use the same key, or each refuses the others' visitors."""
-    key = os.environ.get("BOT_SECRET_KEY", "").strip()
-    if key:
-        return key
-    path = VAR_DIR / "secret_key"
+def _kept_secret(variable: str, name: str) -> str:
+    """The variable's value, or a random secret made on first use and kept in var/<name>,
+    readable only by this user, so that every process (and every restart) shares it."""
+    value = os.environ.get(variable, "").strip()
+    if value:
+        return value
+    path = VAR_DIR / name
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         # Written whole under another name, then linked into place: two processes starting at
-        # once agree on one key, and neither reads a half-written file.
-        fd, tmp = tempfile.mkstemp(dir=VAR_DIR, prefix=".secret_key.")  # mode 0600
+        # once agree on one secret, and neither reads a half-written file.
+        fd, tmp = tempfile.mkstemp(dir=VAR_DIR, prefix=f".{name}.")  # mode 0600
         try:
             with os.fdopen(fd, "w") as out:
                 out.write(secrets.token_urlsafe(32))
@@ -58,6 +42,19 @@ def secret_key() -> str:
         finally:
             os.unlink(tmp)
     return path.read_text().strip()
+
+
+def rasa_token() -> str:
+    """The token that guards Rasa's HTTP API (model replace, parse): RASA_TOKEN, or one kept in
+    var/rasa_token."""
+    return _kept_secret("RASA_TOKEN", "rasa_token")
+
+
+def secret_key() -> str:
+    """The key that signs the chat's sender ids (bot/web/senders.py): BOT_SECRET_KEY, or one
+    kept in var/secret_key. Every process of the web service must use the same key, or each
+    refuses the others' visitors."""
+    return _kept_secret("BOT_SECRET_KEY", "secret_key")
 
 
 def rasa_url() -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,13 +12,8 @@ from typing import Any
 import requests
 
 from bot import services, training
+from bot.services import free_port
 from bot.settings import PROJECT_ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def trained_model() -> Path:

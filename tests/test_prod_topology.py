@@ -26,7 +26,7 @@ from bot import services
 from bot.channels.inbound import TECHNICAL_PROBLEM
 from bot.prod.topology import Ports, Topology
 from tests.local_servers import SmtpSink, wait_until
-from tests.servers import free_port, texts, trained_model
+from tests.servers import texts, trained_model
 
 pytestmark = pytest.mark.servers
 
@@ -67,15 +67,7 @@ def smtp() -> Iterator[SmtpSink]:
 def prod(smtp: SmtpSink) -> Iterator[Topology]:
     # Not under pytest's basetemp: each pytest run resets that to 0700, locking `postgres` out.
     root = Path(tempfile.mkdtemp(prefix="aluma-prod-"))
-    ports = Ports(
-        postgres=free_port(),
-        redis=free_port(),
-        rasa=(free_port(), free_port()),
-        actions=free_port(),
-        web=free_port(),
-        public=free_port(),
-        internal=free_port(),
-    )
+    ports = Ports.free()
     env = {**smtp.settings, "BOT_JOBS_INTERVAL_SECONDS": "0.5", "BOT_DELIVERY_RETRY_SECONDS": "1"}
     topology = Topology(trained_model(), root=root, ports=ports, env=env)
     try:
@@ -209,6 +201,23 @@ def test_the_public_site_goes_through_nginx_and_rasas_api_does_not(prod: Topolog
         for method in ("GET", "POST", "PUT"):
             status = requests.request(method, f"{prod.public_url}{path}", timeout=10).status_code
             assert status == 404, f"{method} {path} answered {status} through nginx"
+
+
+def test_a_visitor_through_nginx_and_the_web_service_is_answered_in_order(prod: Topology) -> None:
+    site = f"http://localhost:{prod.ports.public}"  # the demo page's own origin
+    headers = {"Origin": site}
+    session = requests.post(f"{prod.public_url}/chat/session", headers=headers, timeout=10)
+    assert session.status_code == 200, session.text
+    sender = session.json()["sender"]
+    for text in FAQ_TURNS:
+        reply = requests.post(
+            f"{prod.public_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            headers=headers,
+            timeout=60,
+        )
+        assert reply.status_code == 200 and reply.json(), reply.text
+    assert user_texts(prod, 0, sender) == FAQ_TURNS == user_texts(prod, 1, sender)
 
 
 def test_action_server_killed_mid_handoff_gets_no_false_promise(

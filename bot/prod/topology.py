@@ -36,6 +36,12 @@ class Ports:
     public: int = 8080
     internal: int = 8081
 
+    @classmethod
+    def free(cls) -> Ports:
+        """Ports nothing listens on now: a topology beside a running one (tests, benchmarks)."""
+        port = services.free_port
+        return cls(port(), port(), (port(), port()), port(), port(), port(), port())
+
 
 @dataclass
 class Topology:
