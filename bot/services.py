@@ -37,9 +37,13 @@ def free_port() -> int:
 def rasa_command(
     model: Path, port: int, endpoints: Path, credentials: Path, token: str | None = None
 ) -> list[str]:
-    """Rasa with its HTTP API on, behind a token (`bot deploy` replaces models through it)."""
+    """Rasa with its HTTP API on, behind a token (`bot deploy` replaces models through it),
+    listening on loopback only unless RASA_INTERFACE says otherwise: visitors come through the
+    web service, which hands out the sender ids (or through nginx in `make run-prod`)."""
+    interface = os.environ.get("RASA_INTERFACE", "127.0.0.1")
     return [
         *(sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port)),
+        *("--interface", interface),
         *("--endpoints", str(endpoints), "--credentials", str(credentials)),
         *("--enable-api", "--auth-token", token or rasa_token()),
     ]
