@@ -18,7 +18,10 @@ def app_and_inbox() -> tuple[Sanic, list[UserMessage]]:
 
     async def on_new_message(message: UserMessage) -> None:
         inbox.append(message)
-        await message.output_channel.send_text_message(message.sender_id, f"echo {message.text}")
+        # As Rasa sends what the bot says: through send_response (which the channel counts).
+        await message.output_channel.send_response(
+            message.sender_id, {"text": f"echo {message.text}"}
+        )
 
     app = Sanic(f"rest-{uuid.uuid4().hex[:8]}")
     app.blueprint(RestInput().blueprint(on_new_message), url_prefix="/webhooks/rest")
@@ -61,6 +64,13 @@ def test_metadata_that_is_not_an_object_is_dropped(app_and_inbox: Any) -> None:
         {"sender": "", "message": "hi"},
         {"sender": "x" * 256, "message": "hi"},
         ["sender", "message"],
+        # One shared "default" conversation for everyone who leaves it out.
+        {"message": "hi"},
+        # Not text: Rasa's SQL tracker store fails on it, and Rasa then exits.
+        {"sender": "\ud800", "message": "hi"},
+        {"sender": "a\x00b", "message": "hi"},
+        {"sender": "a\nb", "message": "hi"},
+        {"sender": "v1", "message": "hi \udfff"},
     ],
 )
 def test_wrong_types_are_refused_with_a_clear_400(app_and_inbox: Any, body: Any) -> None:
@@ -69,3 +79,20 @@ def test_wrong_types_are_refused_with_a_clear_400(app_and_inbox: Any, body: Any)
     assert response.status == 400
     assert "must" in response.text or "JSON object" in response.text
     assert inbox == []
+
+
+def test_control_characters_input_channel_and_untextual_metadata_are_dropped(
+    app_and_inbox: Any,
+) -> None:
+    app, inbox = app_and_inbox
+    body = {
+        "sender": "v1",
+        "message": "how\x00 long\x1b does it last?",
+        "input_channel": {"name": "facebook"},
+        "metadata": {"page_url": "https://x.example/\ud800"},
+    }
+    assert _post(app, body).status == 200
+    [message] = inbox
+    assert message.text == "how long does it last?"
+    assert message.input_channel == "rest"
+    assert message.metadata is None

@@ -1,11 +1,19 @@
 """Rasa's REST channel (`/webhooks/rest/webhook`), checking what it is sent.
 
 Rasa's own channel answers 200 with nothing when `sender` or `message` is not a string (it fails
-inside); this one says what is wrong with a 400.
+inside); this one says what is wrong with a 400. It also refuses what would harm others:
+
+- no `sender`: Rasa would put the message into one shared conversation, "default", and answer
+  with whatever that conversation holds (another visitor's contact details at the consent step);
+- a sender id that is not text (a lone surrogate) or has control characters: Rasa's SQL tracker
+  store fails on it, and Rasa then exits (bot/channels/text.py);
+- a message that is not text. Control characters are dropped from messages, metadata that is
+  not text is dropped, and `input_channel` is always this channel, whatever the request says.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,6 +24,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from bot.channels.inbound import guarded
+from bot.channels.text import CONTROL, is_text, valid_sender
 
 
 class RestInput(rest.RestInput):
@@ -30,21 +39,37 @@ class RestInput(rest.RestInput):
             raise InvalidUsage("send a JSON object with `sender` and `message`")
         return body
 
-    async def _extract_sender(self, req: Request) -> str | None:
+    async def _extract_sender(self, req: Request) -> str:
         sender = self._body(req).get("sender")
-        if sender is not None and (not isinstance(sender, str) or not 0 < len(sender) <= 255):
-            raise InvalidUsage("`sender` must be a string of 1 to 255 characters")
+        if not valid_sender(sender):
+            raise InvalidUsage(
+                "`sender` must be a string of 1 to 255 characters, with no control characters"
+            )
+        assert isinstance(sender, str)
         return sender
 
     def _extract_message(self, req: Request) -> str | None:
         message = self._body(req).get("message")
-        if message is not None and not isinstance(message, str):
+        if message is None:
+            return None
+        if not isinstance(message, str):
             raise InvalidUsage("`message` must be a string")
-        return message
+        if not is_text(message):
+            raise InvalidUsage("`message` must be text (it has a lone surrogate)")
+        return CONTROL.sub("", message)
+
+    def _extract_input_channel(self, req: Request) -> str:
+        return self.name()
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         metadata = self._body(request).get("metadata")
-        return metadata if isinstance(metadata, dict) else None
+        if not isinstance(metadata, dict):
+            return None
+        try:
+            json.dumps(metadata, ensure_ascii=False).encode("utf-8")
+        except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
+            return None
+        return metadata
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return super().blueprint(guarded(on_new_message))

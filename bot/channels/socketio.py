@@ -21,6 +21,7 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
 from bot.channels.inbound import guarded
+from bot.channels.text import clean, valid_sender
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,13 @@ def _metadata(raw: Any) -> dict[str, Any]:
             raw = json.loads(raw)
         except ValueError:
             return {}
-    return raw if isinstance(raw, dict) else {}
+    if not isinstance(raw, dict):
+        return {}
+    try:
+        json.dumps(raw, ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError):  # not JSON, or not text (a lone surrogate)
+        return {}
+    return raw
 
 
 class SocketIOInput(socketio.SocketIOInput):
@@ -48,7 +55,7 @@ class SocketIOInput(socketio.SocketIOInput):
         async def session_request(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
             session_id = data.get("session_id")
-            if not isinstance(session_id, str) or not session_id:
+            if not valid_sender(session_id):  # also what Rasa's tracker store cannot keep
                 session_id = uuid.uuid4().hex
             if self.session_persistence:
                 entered = sio.enter_room(sid, session_id)
@@ -60,14 +67,14 @@ class SocketIOInput(socketio.SocketIOInput):
             data = data if isinstance(data, dict) else {}
             if self.session_persistence:
                 sender_id = data.get("session_id")
-                if not isinstance(sender_id, str) or not sender_id:
-                    logger.warning("socket.io message without a session_id ignored")
+                if not valid_sender(sender_id):
+                    logger.warning("socket.io message without a valid session_id ignored")
                     return
             else:
                 sender_id = sid
             text = data.get("message")
             message = UserMessage(
-                text if isinstance(text, str) else "",
+                clean(text) if isinstance(text, str) else "",
                 socketio.SocketIOOutput(sio, self.bot_message_evt),
                 sender_id,
                 input_channel=self.name(),

@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import json as jsonlib
 import logging
-import re
 from typing import Any
 
 import aiohttp
@@ -32,6 +31,7 @@ from sanic import Blueprint, Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, empty, json, raw
 
+from bot.channels.text import CONTROL, is_text
 from bot.web.ratelimit import client_of, retry_after
 
 logger = logging.getLogger(__name__)
@@ -49,9 +49,6 @@ PREFLIGHT = {
     "Access-Control-Allow-Headers": "Content-Type",
     "Access-Control-Max-Age": "600",
 }
-# Control characters other than tab and newlines mean nothing in a chat message, and NUL cannot
-# even be stored in PostgreSQL text: they are dropped.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SHAPE = "Send a JSON object with a `sender` and a `message`."
 
 
@@ -118,11 +115,9 @@ def too_fast(request: Request, headers: dict[str, str]) -> HTTPResponse | None:
 
 def _text(value: str, what: str) -> str:
     """The string without control characters; a lone surrogate (not text) is refused."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadRequest(f"`{what}` is not valid text.") from None
-    return _CONTROL.sub("", value)
+    if not is_text(value):
+        raise BadRequest(f"`{what}` is not valid text.")
+    return CONTROL.sub("", value)
 
 
 def checked(body: bytes) -> dict[str, Any]:
