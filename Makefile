@@ -44,7 +44,7 @@ run-prod: train ## The scaled-out set-up: PostgreSQL, Redis, two Rasa replicas, 
 	@$(BIN)/bot run-prod
 
 shell: train ## Chat in the terminal (starts the action server unless one is running)
-	@curl -sf localhost:5055/health >/dev/null || { $(PY) -m rasa_sdk --actions actions --port 5055 & }; \
+	@curl -sf localhost:5055/health >/dev/null || { $(PY) -m bot.action_server --port 5055 & }; \
 	$(PY) -m rasa shell --model models --endpoints endpoints.yml --port 5006
 
 lint: install ## ruff (lint + format check) and mypy

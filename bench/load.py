@@ -21,6 +21,8 @@ from typing import Any
 import aiohttp
 import yaml
 
+from bot.channels.inbound import TECHNICAL_PROBLEM
+
 DEV_SET = Path(__file__).parent / "data" / "nlu_dev.yml"
 HANDOFF_TURNS = [
     "is it covered by insurance?",
@@ -76,6 +78,9 @@ async def say(
             body = await response.json(content_type=None)
             if response.status != 200 or not isinstance(body, list) or not body:
                 result.error(f"http_{response.status}" if response.status != 200 else "empty")
+                return None
+            if any(TECHNICAL_PROBLEM in str(reply.get("text", "")) for reply in body):
+                result.error("assistant_failed")  # a 200 that tells the visitor we failed
                 return None
     except (aiohttp.ClientError, asyncio.TimeoutError) as error:
         result.error(type(error).__name__)

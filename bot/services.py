@@ -50,7 +50,7 @@ def rasa_command(
 
 
 def actions_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    return [sys.executable, "-m", "bot.action_server", "--port", str(port)]
 
 
 def web_command() -> list[str]:
@@ -128,7 +128,7 @@ def run_all(model: Path) -> int:
     web_port = int(os.environ.get("BOT_WEB_PORT", "8000"))
     services = [
         Service(
-            "actions", actions_command(actions_port), f"http://localhost:{actions_port}/health"
+            "actions", actions_command(actions_port), f"http://127.0.0.1:{actions_port}/health"
         ),
         Service(
             "rasa",

@@ -40,7 +40,7 @@ class Stack:
         self.tracker_path = self.workdir / "tracker.db"
         self.endpoints = self.workdir / "endpoints.yml"
         self.endpoints.write_text(
-            f'action_endpoint:\n  url: "http://localhost:{self.actions_port}/webhook"\n'
+            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
             f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.tracker_path}\n"
         )
         env = {
@@ -52,7 +52,7 @@ class Stack:
         self.actions = services.Service(
             "actions",
             services.actions_command(self.actions_port),
-            f"http://localhost:{self.actions_port}/health",
+            f"http://127.0.0.1:{self.actions_port}/health",
             env=env,
         )
         self.rasa = services.Service(
