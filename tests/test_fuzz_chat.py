@@ -147,11 +147,33 @@ def test_a_conversation_of_hostile_messages_is_answered_turn_by_turn(
 @given(request=raw_requests)
 @example(request=b"")
 @example(request=b"POST /webhooks/rest/webhook HTTP/1.1\r\nContent-Length: 1000000\r\n\r\nabc")
+@example(request=b"POST /health HTTP/1.1\r\nContent-Length: -1\r\n\r\nabcdef")
 def test_raw_http_never_gets_a_server_error(stack: Stack, request: bytes) -> None:
     for target, port in (("web-raw", stack.web_port), ("rasa-raw", stack.rasa_port)):
         status = raw_http(port, request)
         tally.count(target, status)
         assert status is None or status < 500, (target, status, request[:200])
+
+
+@pytest.mark.parametrize(
+    "length", ["-1", "-1000000", "1e3", "0x10", "5, 6", "99999999999999999999999"]
+)
+def test_a_content_length_sanic_would_misread_is_refused_and_hangs_nothing(
+    stack: Stack, length: str
+) -> None:
+    # Sanic 21.12 took "-1" as it is and then spun without awaiting: one request hung a server.
+    request = (
+        f"POST {WEBHOOK} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {length}\r\n\r\n"
+    ).encode() + b'{"sender": "s", "message": "hi"}'
+    for target, port, health in (
+        ("web-length", stack.web_port, f"{stack.web_url}/health"),
+        ("rasa-length", stack.rasa_port, f"{stack.url}/"),
+    ):
+        status = raw_http(port, request)
+        tally.count(target, status)
+        assert status in (400, 413), (target, length, status)
+        assert requests.get(health, timeout=10).status_code == 200, target
 
 
 @pytest.mark.parametrize("text", PAYLOADS)

@@ -25,6 +25,7 @@ from sanic.request import Request
 
 from bot.channels.inbound import guarded
 from bot.channels.text import CONTROL, is_text, valid_sender
+from bot.web import content_length
 
 
 class RestInput(rest.RestInput):
@@ -72,4 +73,6 @@ class RestInput(rest.RestInput):
         return metadata
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return super().blueprint(guarded(on_new_message))
+        webhook = super().blueprint(guarded(on_new_message))
+        content_length.install(webhook)  # for all of Rasa's server: one bad request hung it
+        return webhook

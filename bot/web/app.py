@@ -12,7 +12,7 @@ from sanic import Sanic
 from bot.delivery import scheduler
 from bot.handoffs.store import HandoffStore
 from bot.settings import Settings
-from bot.web import chat_proxy, errors, health, security, widget
+from bot.web import chat_proxy, content_length, errors, health, security, widget
 from bot.web.ratelimit import RateLimiter, networks
 from bot.web.senders import SenderIds
 from bot.web.staff import bp as staff_bp
@@ -31,6 +31,7 @@ def create_app(
     app.ctx.settings = settings
     # Hostile input: headers on every response, per-client limits, signed sender ids.
     security.install(app)
+    content_length.install(app)
     app.ctx.trusted_proxies = networks(settings.trusted_proxies)
     app.ctx.chat_limiter = RateLimiter(settings.chat_rate_per_minute, settings.chat_burst, clock)
     app.ctx.login_limiter = RateLimiter(
