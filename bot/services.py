@@ -42,7 +42,8 @@ def rasa_command(
     web service, which hands out the sender ids (or through nginx in `make run-prod`)."""
     interface = os.environ.get("RASA_INTERFACE", "127.0.0.1")
     return [
-        *(sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port)),
+        *(sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model)),
+        *("--port", str(port)),
         *("--interface", interface),
         *("--endpoints", str(endpoints), "--credentials", str(credentials)),
         *("--enable-api", "--auth-token", token or rasa_token()),
