@@ -1,7 +1,7 @@
 """Where a Rasa server spends its time under load: py-spy samples the single-node Rasa process
 while simulated visitors talk to it, and the stacks are summarised by function.
-Results: bench/results/profile.json (top functions by inclusive and by own time) and the raw
-collapsed stacks in bench/results/profile_rasa.txt.
+Results: bench/results/profile.json (top functions by inclusive and by own time); the raw
+collapsed stacks (several MB) are kept only with --raw FILE.
 
     python -m bench.profile [--visitors 10] [--seconds 40]
 """
@@ -14,6 +14,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -65,9 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visitors", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=40)
+    parser.add_argument("--raw", type=Path, help="where to keep py-spy's collapsed stacks")
     args = parser.parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
-    raw = RESULTS / "profile_rasa.txt"
+    raw = args.raw or Path(tempfile.mkdtemp(prefix="aluma-profile-")) / "rasa.txt"
     with single_node() as (base, pids):
         url = f"{base}/webhooks/rest/webhook"
         asyncio.run(load_for(url, 2, 5))  # warm-up: first calls build TensorFlow graphs
