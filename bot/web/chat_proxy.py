@@ -165,6 +165,15 @@ def too_long() -> str:
     )
 
 
+def admitted(request: Request) -> dict[str, str] | HTTPResponse:
+    """The CORS headers for a public POST, or the 403/429 that answers it instead."""
+    headers = cors_headers(request)
+    if headers is None:
+        return refused(request)
+    limited = too_fast(request, headers)
+    return headers if limited is None else limited
+
+
 def _preflight(request: Request) -> HTTPResponse:
     headers = cors_headers(request)
     if headers is None:
@@ -185,24 +194,18 @@ async def session_preflight(request: Request) -> HTTPResponse:
 @bp.post(SESSION)
 async def session(request: Request) -> HTTPResponse:
     """A new sender id, for a visitor's new conversation."""
-    headers = cors_headers(request)
-    if headers is None:
-        return refused(request)
-    limited = too_fast(request, headers)
-    if limited is not None:
-        return limited
+    headers = admitted(request)
+    if isinstance(headers, HTTPResponse):
+        return headers
     sender = request.app.ctx.senders.new()
     return json({"sender": sender}, headers={**headers, "Cache-Control": "no-store"})
 
 
 @bp.post(WEBHOOK)
 async def webhook(request: Request) -> HTTPResponse:
-    headers = cors_headers(request)
-    if headers is None:
-        return refused(request)
-    limited = too_fast(request, headers)
-    if limited is not None:
-        return limited
+    headers = admitted(request)
+    if isinstance(headers, HTTPResponse):
+        return headers
     try:
         payload = checked(request.body)
     except BadRequest as bad:
