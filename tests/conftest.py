@@ -16,9 +16,18 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.handoffs import store as store_module
 from bot.handoffs.store import HandoffStore
+from tests.local_servers import SmtpSink
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd) for a module's end-to-end tests."""
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
 
 
 @pytest.fixture

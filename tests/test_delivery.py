@@ -70,7 +70,7 @@ def add(
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
+def smtp() -> Iterator[SmtpSink]:  # per test here (conftest's is per module): an empty inbox each
     sink = SmtpSink().start()
     yield sink
     sink.stop()

@@ -24,13 +24,6 @@ PAGE = {"page_url": "https://alumaaesthetics.com/botox-for-rosacea/"}
 
 
 @pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture(scope="module")
 def staff_stack(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink) -> Iterator[Stack]:
     workdir: Path = tmp_path_factory.mktemp("staff-stack")
     env = {**smtp.settings, "BOT_JOBS_INTERVAL_SECONDS": "0.5"}

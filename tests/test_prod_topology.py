@@ -57,13 +57,6 @@ def handoff_turns(name: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture(scope="module")
 def prod(smtp: SmtpSink) -> Iterator[Topology]:
     # Not under pytest's basetemp: each pytest run resets that to 0700, locking `postgres` out.
     root = Path(tempfile.mkdtemp(prefix="aluma-prod-"))
