@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.utils.tensorflow.models import RasaModel
 
 from bot import services
-from bot.rasa_server import action_validation
+from bot.nlu.evaluation import load_examples
+from bot.rasa_server import action_validation, lean_models
+from tests.conftest import DATA
+from tests.servers import trained_model
 
 RASA_VALIDATE = RemoteAction.__dict__["_validate_action_result"]
 
@@ -78,3 +83,53 @@ def test_install_replaces_rasas_check(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_every_rasa_server_starts_with_the_fixes(tmp_path: Any) -> None:
     command = services.rasa_command(tmp_path / "m.tar.gz", 5005, tmp_path / "e", tmp_path / "c")
     assert command[1:4] == ["-m", "bot.rasa_server", "run"]
+
+
+def parses(texts: list[str]) -> list[dict[str, Any]]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(trained_model()))
+    return [asyncio.run(agent.parse_message(text)) for text in texts]
+
+
+def rankings(parse: dict[str, Any]) -> list[tuple[str, float]]:
+    ranked = [(i["name"], i["confidence"]) for i in parse.get("intent_ranking") or []]
+    for name, selector in (parse.get("response_selector") or {}).items():
+        if name != "all_retrieval_intents":
+            ranked += [(r["intent_response_key"], r["confidence"]) for r in selector["ranking"]]
+    return ranked
+
+
+@pytest.mark.model
+def test_models_loaded_for_prediction_predict_as_rasas_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [e.text for e in load_examples(DATA / "nlu_heldout.yml")][::4]
+    monkeypatch.setattr(RasaModel, "load", classmethod(lean_models.RASA_LOAD))
+    expected = parses(texts)
+
+    def no_training(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a model loaded for prediction was trained")
+
+    lean_models.install()
+    monkeypatch.setattr(RasaModel, "fit", no_training)
+    monkeypatch.setattr(RasaModel, "compile", no_training)
+    ours = parses(texts)
+
+    assert len(texts) > 100
+    for text, theirs, mine in zip(texts, expected, ours, strict=True):
+        assert mine["intent"]["name"] == theirs["intent"]["name"], text
+        names = [name for name, _ in rankings(theirs)]
+        assert [name for name, _ in rankings(mine)] == names, text
+        for (_, a), (_, b) in zip(rankings(mine), rankings(theirs), strict=True):
+            assert a == pytest.approx(b, abs=1e-6), text
+    assert RasaModel.__dict__["load"].__func__ is lean_models.load_for_prediction
+
+
+def test_every_rasa_server_loads_models_for_prediction(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(RasaModel, "load", classmethod(lean_models.RASA_LOAD))
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RASA_VALIDATE)
+    from bot import rasa_server
+
+    rasa_server.install()
+    assert RasaModel.__dict__["load"].__func__ is lean_models.load_for_prediction
+    validate = RemoteAction.__dict__["_validate_action_result"]
+    assert validate is action_validation.validate_action_result

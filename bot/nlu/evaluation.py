@@ -115,6 +115,9 @@ def score(outcomes: Iterable[Outcome], error_limit: int = 200) -> Report:
 async def parse_all(model: Path, texts: Sequence[str]) -> list[dict[str, Any]]:
     from rasa.core.agent import Agent
 
+    from bot import rasa_server
+
+    rasa_server.install()  # parse with the model exactly as the server loads it
     agent = Agent.load(str(model))
     return [await agent.parse_message(text) for text in texts]
 

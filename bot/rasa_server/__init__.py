@@ -1,1 +1,11 @@
 """Rasa's own server, started with the project's process-wide fixes to Rasa applied."""
+
+from __future__ import annotations
+
+
+def install() -> None:
+    """Apply every fix; anything that loads our model to answer visitors calls this first."""
+    from bot.rasa_server import action_validation, lean_models
+
+    action_validation.install()
+    lean_models.install()

@@ -6,11 +6,11 @@ through here; `rasa shell` and `rasa test` run Rasa as shipped, which only costs
 
 from __future__ import annotations
 
-from bot.rasa_server import action_validation
+from bot import rasa_server
 
 
 def main() -> None:
-    action_validation.install()
+    rasa_server.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
