@@ -5,7 +5,8 @@ from __future__ import annotations
 
 def install() -> None:
     """Apply every fix; anything that loads our model to answer visitors calls this first."""
-    from bot.rasa_server import action_validation, lean_models
+    from bot.rasa_server import action_validation, event_types, lean_models
 
     action_validation.install()
+    event_types.install()
     lean_models.install()
