@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,7 +30,7 @@ import requests
 from bot import training
 from bot.editor import smoke
 from bot.editor.project import Project
-from bot.settings import PROJECT_ROOT, rasa_token, rasa_url
+from bot.settings import PROJECT_ROOT, rasa_token, rasa_urls
 
 RECORD = "deployed.json"
 LOAD_TIMEOUT = 900.0  # seconds for the server to load a model (about 30 s on 2 cores)
@@ -128,7 +128,10 @@ def smoke_in_process(model: Path, project: Project, cases: list[smoke.Case]) -> 
 
     from rasa.core.agent import Agent
 
+    from bot import rasa_server
+
     _quiet_rasa()
+    rasa_server.install()
 
     async def ask(agent: Agent) -> list[dict[str, Any]]:
         return [await agent.parse_message(case.text) for case in cases]
@@ -173,37 +176,54 @@ def _failures(result: smoke.Result, limit: int = 8) -> str:
 
 def deploy(
     project: Project,
-    rasa: Rasa,
+    rasa: Rasa | Sequence[Rasa],
     model: Path | None = None,
     preflight: bool = True,
     per_topic: int = smoke.EXAMPLES_PER_TOPIC,
     say: Callable[[str], None] = print,
 ) -> Deployment:
+    """Put `model` live on every Rasa server given (the replicas behind one site), one after
+    the other; if any fails, every server is put back to the model it ran before."""
+    servers = [rasa] if isinstance(rasa, Rasa) else list(rasa)
+    if not servers:
+        raise DeployError("no Rasa server to deploy to")
     started = time.monotonic()
     with _locked(project.models):
-        running = rasa.status()  # fail fast if the server is down or the token is wrong
-        current = str(running.get("model_file") or "")
+        # Fail fast, before anything changes, if any server is down or refuses the token.
+        running = [str(server.status().get("model_file") or "") for server in servers]
         if model is None:
             model = training.train(project.root).model  # trains only if the data changed
         model = model.resolve()
         if not model.is_file():
             raise DeployError(f"no model file at {model}")
         cases = smoke.cases(project, per_topic)
-        if current == model.name:
+        stale = [
+            (s, current)
+            for s, current in zip(servers, running, strict=True)
+            if current != model.name
+        ]
+        if not stale:
             say(f"{model.name} is already live; checking it through the server ...")
-            result = smoke_live(rasa, cases)
-            if not result.passed:
-                raise DeployError(f"the live model fails its smoke test:\n{_failures(result)}")
+            for server in servers:
+                result = smoke_live(server, cases)
+                if not result.passed:
+                    raise DeployError(
+                        f"the live model fails its smoke test on {server.url}:\n{_failures(result)}"
+                    )
             say(f"Smoke test through the server: {result.summary()}")
             return Deployment(model, None, len(cases), 0.0, time.monotonic() - started)
-        previous = find_previous(current, project) if current else None
-        if previous is None:
-            raise DeployError(
-                f"cannot find the model the server runs now ({current or 'none'}) in "
-                f"{project.models} or {PROJECT_ROOT / 'models'}, so it could not be put back "
-                "if the new one failed; nothing was changed"
-            )
-        say(f"Live now: {previous.name}. Deploying {model.name}.")
+        previous: list[tuple[Rasa, Path]] = []
+        for server, current in stale:
+            found = find_previous(current, project) if current else None
+            if found is None:
+                raise DeployError(
+                    f"cannot find the model {server.url} runs now ({current or 'none'}) in "
+                    f"{project.models} or {PROJECT_ROOT / 'models'}, so it could not be put "
+                    "back if the new one failed; nothing was changed"
+                )
+            previous.append((server, found))
+        names = ", ".join(sorted({p.name for _, p in previous}))
+        say(f"Live now: {names}. Deploying {model.name}.")
         if preflight:
             say(f"Smoke test in this process ({len(cases)} questions) ...")
             try:
@@ -212,40 +232,66 @@ def deploy(
                 reason = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
                 raise DeployError(
                     f"the new model cannot be loaded ({type(error).__name__}: {reason}); the "
-                    f"server still runs {previous.name}"
+                    f"server still runs {names}"
                 ) from None
             if not result.passed:
                 raise DeployError(
                     f"the new model failed its smoke test ({result.summary()}); the server "
-                    f"still runs {previous.name}:\n{_failures(result)}"
+                    f"still runs {names}:\n{_failures(result)}"
                 )
             say(f"  passed: {result.summary()}")
-        say("Loading it into the Rasa server (conversations carry on) ...")
-        switch = time.monotonic()
-        try:
-            rasa.load(model)
-        except DeployError as error:
-            now = rasa.status().get("model_file")
-            raise DeployError(
-                f"the server could not load the new model ({error}); it still runs {now}",
-                restored=now == previous.name,
-            ) from None
-        switched = time.monotonic() - switch
-        live_name = rasa.status().get("model_file")
-        result = smoke_live(rasa, cases)
-        if live_name != model.name or not result.passed:
-            _roll_back(rasa, previous, say)
-            raise DeployError(
-                f"the new model failed the smoke test through the server "
-                f"({result.summary()}); rolled back to {previous.name}:\n{_failures(result)}"
+        switched = 0.0
+        done: list[tuple[Rasa, Path]] = []
+        for server, before in previous:
+            where = f" on {server.url}" if len(servers) > 1 else ""
+            say(f"Loading it into the Rasa server{where} (conversations carry on) ...")
+            switch = time.monotonic()
+            try:
+                server.load(model)
+            except DeployError as error:
+                now = server.status().get("model_file")
+                restored = _roll_back_all(done, say) and now == before.name
+                raise DeployError(
+                    f"the server{where} could not load the new model ({error}); it still runs "
+                    f"{now}" + (f"; the others were put back to {names}" if done else ""),
+                    restored=restored,
+                ) from None
+            switched = max(switched, time.monotonic() - switch)
+            done.append((server, before))
+            live_name = server.status().get("model_file")
+            result = smoke_live(server, cases)
+            if live_name != model.name or not result.passed:
+                _roll_back_all(done, say, strict=True)
+                raise DeployError(
+                    f"the new model failed the smoke test through the server{where} "
+                    f"({result.summary()}); rolled back to {names}:\n{_failures(result)}"
+                )
+            say(
+                f"  live in {time.monotonic() - switch:.0f} s; smoke test through the "
+                f"server: {result.summary()}"
             )
-        say(f"  live in {switched:.0f} s; smoke test through the server: {result.summary()}")
-        _record(project, model, previous, rasa, result)
-        return Deployment(model, previous, len(cases), switched, time.monotonic() - started)
+        _record(project, model, previous[0][1], servers, result)
+        return Deployment(model, previous[0][1], len(cases), switched, time.monotonic() - started)
+
+
+def _roll_back_all(
+    done: list[tuple[Rasa, Path]], say: Callable[[str], None], strict: bool = False
+) -> bool:
+    """Put each server back to its model; True when all are. With `strict`, the first server
+    that cannot be put back raises (and says to restart it)."""
+    restored = True
+    for server, before in reversed(done):
+        try:
+            _roll_back(server, before, say)
+        except DeployError:
+            if strict:
+                raise
+            restored = False
+    return restored
 
 
 def _roll_back(rasa: Rasa, previous: Path, say: Callable[[str], None]) -> None:
-    say(f"Rolling back to {previous.name} ...")
+    say(f"Rolling back {rasa.url} to {previous.name} ...")
     try:
         rasa.load(previous)
         restored = rasa.status().get("model_file") == previous.name
@@ -260,12 +306,13 @@ def _roll_back(rasa: Rasa, previous: Path, say: Callable[[str], None]) -> None:
 
 
 def _record(
-    project: Project, model: Path, previous: Path, rasa: Rasa, result: smoke.Result
+    project: Project, model: Path, previous: Path, servers: list[Rasa], result: smoke.Result
 ) -> None:
     record = {
         "model": str(model),
         "previous": str(previous),
-        "rasa_url": rasa.url,
+        "rasa_url": servers[0].url,
+        "rasa_urls": [server.url for server in servers],
         "deployed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "smoke_test": result.summary(),
     }
@@ -281,9 +328,10 @@ def _deploy(args: argparse.Namespace) -> int:
     except EditorError as error:
         print(f"error: {error}")
         return 1
-    rasa = Rasa(args.rasa_url or rasa_url(), rasa_token())
+    token = rasa_token()
+    servers = [Rasa(url, token) for url in (args.rasa_url or rasa_urls())]
     try:
-        done = deploy(project, rasa, args.model, not args.no_preflight, args.sample)
+        done = deploy(project, servers, args.model, not args.no_preflight, args.sample)
     except DeployError as error:
         print(f"error: not deployed: {error}")
         return 1 if error.restored else 2
@@ -302,7 +350,11 @@ def register(commands: Any) -> None:
         "deploy", help="train if needed, smoke-test, and load the model into the running Rasa"
     )
     deploy_.add_argument("--model", type=Path, help="a model file (default: the current one)")
-    deploy_.add_argument("--rasa-url", help="the Rasa server (default: BOT_RASA_URL)")
+    deploy_.add_argument(
+        "--rasa-url",
+        action="append",
+        help="a Rasa server; repeat for each replica (default: BOT_RASA_REPLICAS or BOT_RASA_URL)",
+    )
     deploy_.add_argument(
         "--sample",
         type=int,

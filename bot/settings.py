@@ -62,6 +62,14 @@ def rasa_url() -> str:
     return os.environ.get("BOT_RASA_URL", "").strip().rstrip("/") or "http://localhost:5005"
 
 
+def rasa_urls() -> list[str]:
+    """Every Rasa server `bot deploy` must update: BOT_RASA_REPLICAS (comma-separated, for
+    replicas behind a load balancer), else BOT_RASA_URL."""
+    replicas = os.environ.get("BOT_RASA_REPLICAS", "")
+    urls = [url.strip().rstrip("/") for url in replicas.split(",") if url.strip()]
+    return urls or [rasa_url()]
+
+
 def tracker_db_url() -> str | None:
     """Rasa's tracker store for `bot report`: BOT_TRACKER_DB_URL, else endpoints.yml's."""
     return os.environ.get("BOT_TRACKER_DB_URL", "").strip() or None

@@ -1,8 +1,9 @@
 """The scaled-out set-up for real: PostgreSQL, Redis, two Rasa replicas, the action server and the
 web service behind nginx (installed with apt-get when missing), on free ports in a temporary
-folder. Conversations alternate between the replicas; then faults: the action server killed
-mid-handoff, PostgreSQL and Redis restarted and a replica killed under load, SMTP down. Each
-fault ends with the count: handoffs submitted = stored = delivered = confirmed to the visitor.
+folder. Conversations alternate between the replicas; `bot deploy` updates both; then faults:
+the action server killed mid-handoff, PostgreSQL and Redis restarted and a replica killed under
+load, SMTP down. Each fault ends with the count: handoffs submitted = stored = delivered =
+confirmed to the visitor.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from bot.channels.inbound import TECHNICAL_PROBLEM
 from bot.prod.topology import Ports, Topology
 from tests.local_servers import SmtpSink, wait_until
 from tests.servers import texts, trained_model
+from tests.test_deploy import bot
+from tests.test_faq_cli import copy_project
 
 pytestmark = pytest.mark.servers
 
@@ -211,6 +214,30 @@ def test_a_visitor_through_nginx_and_the_web_service_is_answered_in_order(prod: 
         )
         assert reply.status_code == 200 and reply.json(), reply.text
     assert user_texts(prod, 0, sender) == FAQ_TURNS == user_texts(prod, 1, sender)
+
+
+def test_bot_deploy_puts_the_model_on_both_replicas_and_conversations_carry_on(
+    prod: Topology, tmp_path: Path
+) -> None:
+    project = copy_project(tmp_path / "project")
+    (project / "models").mkdir(exist_ok=True)
+    model = project / "models" / "aluma-redeployed.tar.gz"
+    shutil.copy2(trained_model(), model)  # same answers, a name that shows where it is live
+    sender = f"deploy-{uuid.uuid4().hex[:8]}"
+    assert say(prod.replica_url(0), sender, FAQ_TURNS[1])
+    replicas = f"{prod.replica_url(0)},{prod.replica_url(1)}"
+    code, output = bot(
+        "deploy", "--project", str(project), "--model", str(model), "--no-preflight",
+        env={"BOT_RASA_REPLICAS": replicas, "RASA_TOKEN": prod.token},
+    )  # fmt: skip
+    assert code == 0, output
+    for replica in (0, 1):
+        status = requests.get(
+            f"{prod.replica_url(replica)}/status", params={"token": prod.token}, timeout=30
+        )
+        assert status.json()["model_file"] == model.name, f"replica {replica} not updated"
+    assert say(prod.replica_url(1), sender, FAQ_TURNS[2])
+    assert user_texts(prod, 0, sender) == FAQ_TURNS[1:3]
 
 
 def test_action_server_killed_mid_handoff_gets_no_false_promise(
