@@ -80,10 +80,14 @@ class Stack:
         return f"http://localhost:{self.web_port}"
 
     def start(self, web: bool = True) -> Stack:
-        services.start(self.actions)
-        services.start(self.rasa)
-        if web:
-            services.start(self.web)
+        try:
+            services.start(self.actions)
+            services.start(self.rasa)
+            if web:
+                services.start(self.web)
+        except BaseException:
+            self.stop()  # one service failing to start leaves none of the others behind
+            raise
         return self
 
     def stop(self) -> None:

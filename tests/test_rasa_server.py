@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +16,7 @@ from bot import services
 from bot.nlu.evaluation import load_examples
 from bot.rasa_server import action_validation, lean_models
 from tests.conftest import DATA
-from tests.servers import trained_model
+from tests.servers import Stack, trained_model
 
 RASA_VALIDATE = RemoteAction.__dict__["_validate_action_result"]
 
@@ -133,3 +135,12 @@ def test_every_rasa_server_loads_models_for_prediction(monkeypatch: pytest.Monke
     assert RasaModel.__dict__["load"].__func__ is lean_models.load_for_prediction
     validate = RemoteAction.__dict__["_validate_action_result"]
     assert validate is action_validation.validate_action_result
+
+
+def test_a_stack_whose_rasa_cannot_start_leaves_nothing_running(tmp_path: Path) -> None:
+    stack = Stack(tmp_path, model=tmp_path / "unused.tar.gz")
+    stack.rasa.command = [sys.executable, "-c", "raise SystemExit(3)"]
+    with pytest.raises(RuntimeError, match="exited with code 3"):
+        stack.start(web=False)
+    assert stack.actions.process is not None
+    assert stack.actions.process.poll() is not None  # the action server was stopped too
