@@ -57,6 +57,34 @@ def test_unknown_addresses_lock_out_alike_so_the_lockout_reveals_no_accounts(
     assert outcomes == [Login.WRONG] * 4 + [Login.LOCKED]
 
 
+def test_someone_guessing_from_elsewhere_locks_out_only_themselves(
+    store: HandoffStore, nurse: str
+) -> None:
+    attacker, clinic = "203.0.113.9", "198.51.100.20"
+    outcomes = [authenticate(store.engine, nurse, "guess", NOW, attacker) for _ in range(5)]
+    assert outcomes == [Login.WRONG] * 4 + [Login.LOCKED]
+    assert authenticate(store.engine, nurse, PASSWORD, NOW, attacker) is Login.LOCKED
+    assert authenticate(store.engine, nurse, PASSWORD, NOW, clinic) is Login.OK
+    # The nurse's success does not wipe the attacker's record.
+    assert authenticate(store.engine, nurse, "guess", NOW, attacker) is Login.LOCKED
+
+
+def test_guessing_spread_over_many_clients_shuts_out_every_client_that_failed(
+    store: HandoffStore, nurse: str
+) -> None:
+    bots = [f"192.0.2.{i}" for i in range(1, 8)]
+    for client in bots[:6]:
+        for _ in range(4):  # each under the per-client limit: 24 failures in all
+            assert authenticate(store.engine, nurse, "guess", NOW, client) is Login.WRONG
+    assert accounts.UNDER_ATTACK_FAILURES == 25
+    assert authenticate(store.engine, nurse, "guess", NOW, bots[6]) is Login.WRONG
+    assert authenticate(store.engine, nurse, "guess", NOW, bots[6]) is Login.LOCKED
+    assert authenticate(store.engine, nurse, PASSWORD, NOW, bots[0]) is Login.LOCKED
+    assert authenticate(store.engine, nurse, PASSWORD, NOW, "198.51.100.20") is Login.OK
+    later = NOW + accounts.FAILURE_WINDOW + timedelta(seconds=1)
+    assert authenticate(store.engine, nurse, PASSWORD, later, bots[0]) is Login.OK
+
+
 def test_sessions_keep_only_a_hash_of_the_cookie_and_end(store: HandoffStore, nurse: str) -> None:
     token, session = sessions.start(store.engine, nurse, NOW)
     with store.engine.connect() as conn:

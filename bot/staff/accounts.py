@@ -1,7 +1,11 @@
 """Staff accounts: argon2 password hashes, and a lock-out after repeated failed logins.
 
 Failed attempts are counted per email address whether or not an account exists, so the lock-out
-message does not tell an attacker which addresses are staff accounts.
+message does not tell an attacker which addresses are staff accounts. They are counted per
+client too: someone guessing from elsewhere locks out only themselves, never the nurse at her
+own computer. Once an address has drawn many failures from all clients together (guessing spread
+over many machines), every client that has failed on it is refused until the window passes;
+a client that has not failed still gets in.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from sqlalchemy.engine import Connection, Engine
 from bot.handoffs.store import UTCDateTime, metadata
 
 MIN_PASSWORD_LENGTH = 12
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # per email address and client
+UNDER_ATTACK_FAILURES = 25  # per email address, all clients together
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
 
@@ -49,9 +54,10 @@ staff_accounts = Table(
 )
 
 login_failures = Table(
-    "staff_login_failures",
+    "staff_login_attempts",
     metadata,
     Column("email", String(254), primary_key=True),
+    Column("client", String(64), primary_key=True),
     Column("failures", Integer, nullable=False),
     Column("first_failed_at", UTCDateTime(), nullable=False),
     Column("locked_until", UTCDateTime()),
@@ -147,19 +153,26 @@ def is_active(engine: Engine, email: str) -> bool:
     return bool(row and row.active)
 
 
-def authenticate(engine: Engine, email: str, password: str, now: datetime) -> Login:
-    """Check a login. While an address is locked out even the right password is refused."""
+def authenticate(
+    engine: Engine, email: str, password: str, now: datetime, client: str = "unknown"
+) -> Login:
+    """Check a login from `client` (its address). While that client is locked out of the email
+    address even the right password is refused."""
     email = normalize_email(email)
+    client = client[:64]
     with engine.connect() as conn:
-        failure = conn.execute(
-            select(login_failures).where(login_failures.c.email == email)
-        ).first()
+        failures = conn.execute(select(login_failures).where(login_failures.c.email == email)).all()
         account = conn.execute(
             select(staff_accounts).where(
                 staff_accounts.c.email == email, staff_accounts.c.active.is_(True)
             )
         ).first()
-    if failure is not None and failure.locked_until and failure.locked_until > now:
+    recent = [f for f in failures if f.first_failed_at > now - FAILURE_WINDOW]
+    mine = next((f for f in failures if f.client == client), None)
+    if mine is not None and mine.locked_until and mine.locked_until > now:
+        return Login.LOCKED
+    under_attack = sum(f.failures for f in recent) >= UNDER_ATTACK_FAILURES
+    if under_attack and any(f.client == client for f in recent):
         return Login.LOCKED
     stored = account.password_hash if account is not None else _dummy_hash()
     try:
@@ -168,7 +181,11 @@ def authenticate(engine: Engine, email: str, password: str, now: datetime) -> Lo
         matched = False
     with engine.begin() as conn:
         if matched:
-            conn.execute(delete(login_failures).where(login_failures.c.email == email))
+            conn.execute(
+                delete(login_failures).where(
+                    login_failures.c.email == email, login_failures.c.client == client
+                )
+            )
             if _hasher.check_needs_rehash(stored):
                 conn.execute(
                     update(staff_accounts)
@@ -176,7 +193,7 @@ def authenticate(engine: Engine, email: str, password: str, now: datetime) -> Lo
                     .values(password_hash=_hasher.hash(password))
                 )
             return Login.OK
-        return _count_failure(conn, email, now)
+        return _count_failure(conn, email, client, now)
 
 
 def forget_failures(engine: Engine, now: datetime) -> int:
@@ -189,8 +206,9 @@ def forget_failures(engine: Engine, now: datetime) -> int:
         return int(conn.execute(delete(login_failures).where(stale)).rowcount)
 
 
-def _count_failure(conn: Connection, email: str, now: datetime) -> Login:
-    row = conn.execute(select(login_failures).where(login_failures.c.email == email)).first()
+def _count_failure(conn: Connection, email: str, client: str, now: datetime) -> Login:
+    this = and_(login_failures.c.email == email, login_failures.c.client == client)
+    row = conn.execute(select(login_failures).where(this)).first()
     if row is None or row.first_failed_at <= now - FAILURE_WINDOW:
         failures, first = 1, now
     else:
@@ -198,7 +216,7 @@ def _count_failure(conn: Connection, email: str, now: datetime) -> Login:
     locked_until = now + LOCKOUT if failures >= MAX_FAILURES else None
     values = {"failures": failures, "first_failed_at": first, "locked_until": locked_until}
     if row is None:
-        conn.execute(insert(login_failures).values(email=email, **values))
+        conn.execute(insert(login_failures).values(email=email, client=client, **values))
     else:
-        conn.execute(update(login_failures).where(login_failures.c.email == email).values(values))
+        conn.execute(update(login_failures).where(this).values(values))
     return Login.LOCKED if locked_until else Login.WRONG

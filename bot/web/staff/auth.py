@@ -72,7 +72,8 @@ def same(expected: str, sent: str) -> bool:
 async def login(request: Request) -> HTTPResponse:
     settings = request.app.ctx.settings
     engine = request.app.ctx.store.engine
-    wait = request.app.ctx.login_limiter.hit(client_of(request))
+    client = client_of(request)
+    wait = request.app.ctx.login_limiter.hit(client)
     if wait is not None:
         return _too_many(request, wait)
     token = request.cookies.get(LOGIN_COOKIE) or ""
@@ -83,7 +84,7 @@ async def login(request: Request) -> HTTPResponse:
     password = (request.form.get("password") or "")[:1024]
     target = safe_next(request.form.get("next"))
     now = utcnow()
-    outcome = await asyncio.to_thread(authenticate, engine, email, password, now)
+    outcome = await asyncio.to_thread(authenticate, engine, email, password, now, client)
     if outcome is Login.LOCKED:
         with engine.begin() as conn:
             audit.record(conn, email, "locked_out", now)
