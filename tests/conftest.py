@@ -82,9 +82,9 @@ def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """BOT_DB_URL pointing at a fresh SQLite file, with the process-wide store reset."""
     url = f"sqlite:///{tmp_path / 'handoffs.db'}"
     monkeypatch.setenv("BOT_DB_URL", url)
-    store_module._store_for.cache_clear()
+    store_module._open_store.cache_clear()
     yield url
-    store_module._store_for.cache_clear()
+    store_module._open_store.cache_clear()
 
 
 @pytest.fixture

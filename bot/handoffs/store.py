@@ -7,6 +7,7 @@ place staff delivery (the outbox) and the inbox read from.
 from __future__ import annotations
 
 import secrets
+import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -30,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine, Row
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.types import TypeDecorator
 
 from bot.handoffs.contact import Contact
@@ -141,11 +142,12 @@ def _new_reference() -> str:
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # First, so that switching to WAL waits for another connection's lock instead of failing.
+    cursor.execute("PRAGMA busy_timeout=5000")
     # WAL lets the web service read while the action server writes; FULL syncs each commit
     # to disk, so a confirmed handoff survives a power cut.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
 
@@ -165,7 +167,7 @@ def create_db_engine(url: str) -> Engine:
 class HandoffStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
+        _create_tables(engine)
 
     @classmethod
     def from_url(cls, url: str) -> HandoffStore:
@@ -230,9 +232,30 @@ class HandoffStore:
         return Handoff.from_row(row) if row else None
 
 
+def _create_tables(engine: Engine, attempts: int = 3) -> None:
+    # Two processes starting on a fresh database (the web service and the action server) can
+    # both find a table missing; the loser's CREATE fails, and looking again finds it there.
+    for attempt in range(attempts):
+        try:
+            metadata.create_all(engine)
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+
+
+_stores_lock = threading.Lock()
+
+
 @lru_cache(maxsize=4)
-def _store_for(url: str) -> HandoffStore:
+def _open_store(url: str) -> HandoffStore:
     return HandoffStore.from_url(url)
+
+
+def _store_for(url: str) -> HandoffStore:
+    # Handoffs are stored from worker threads: the first few may arrive together.
+    with _stores_lock:
+        return _open_store(url)
 
 
 def default_store() -> HandoffStore:
