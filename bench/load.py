@@ -112,8 +112,11 @@ async def visitor(
         body = await say(session, url, sender, text, result)
         last = turn == len(turns) - 1
         replies = body or []
-        if handoff and last and any("within 24 hours" in str(m.get("text", "")) for m in replies):
-            result.handoffs_confirmed += 1
+        if handoff and last and body is not None:
+            if any("within 24 hours" in str(m.get("text", "")) for m in replies):
+                result.handoffs_confirmed += 1
+            else:  # answered, but not stored: the visitor was told to call instead
+                result.error("handoff_not_stored")
 
 
 async def run_load(
