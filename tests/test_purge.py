@@ -1,5 +1,6 @@
 """The retention purge: resolved handoffs, their transcripts, replies and outbox rows go after
-BOT_RETENTION_DAYS; nothing unresolved goes; the audit trail stays; the scheduler runs it."""
+BOT_RETENTION_DAYS, answered ones nobody resolved that long after the answer; nothing unanswered
+goes; the audit trail stays; the scheduler runs it."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from bot.handoffs.contact import Contact
 from bot.handoffs.store import Handoff, HandoffStore, NewHandoff, handoff_progress, handoffs
 from bot.settings import Settings
 from bot.staff import audit, cases
-from bot.staff.purge import purge_conversations, purge_resolved
+from bot.staff.purge import purge_conversations, purge_handoffs
 from bot.staff.replies import handoff_replies
 
 NOW = datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)
@@ -59,7 +60,7 @@ def test_resolved_handoffs_past_retention_are_deleted_with_everything_of_theirs(
     unanswered = add(store, "open")
     outbox.enqueue_new_handoffs(store.engine, ("email",), NOW, SENDER)
 
-    assert purge_resolved(store.engine, NOW, retention_days=90) == [gone.reference]
+    assert purge_handoffs(store.engine, NOW, retention_days=90) == [gone.reference]
     for table, column in (
         (handoffs, handoffs.c.id),
         (handoff_progress, handoff_progress.c.handoff_id),
@@ -78,8 +79,22 @@ def test_resolved_handoffs_past_retention_are_deleted_with_everything_of_theirs(
         "resolved",
         "answered",
     ]
-    assert purge_resolved(store.engine, NOW, retention_days=90) == []
-    assert purge_resolved(store.engine, NOW + timedelta(days=2), 90) == [recent.reference]
+    assert purge_handoffs(store.engine, NOW, retention_days=90) == []
+    assert purge_handoffs(store.engine, NOW + timedelta(days=2), 90) == [recent.reference]
+
+
+def test_an_answer_nobody_marked_resolved_does_not_keep_the_visitor_forever(
+    store: HandoffStore,
+) -> None:
+    forgotten = add(store, "forgotten", name="Ida Noor")
+    when = NOW - timedelta(days=91)
+    cases.answer(store.engine, forgotten.reference, "a@aluma.test", "email", "Hi.", when, SENDER)
+    lately = add(store, "lately")
+    cases.answer(store.engine, lately.reference, "a@aluma.test", "email", "Hi.", NOW, SENDER)
+    never = add(store, "never")  # 400 days old, still owed an answer
+    assert purge_handoffs(store.engine, NOW, retention_days=90) == [forgotten.reference]
+    assert {h.reference for h in store.list()} == {lately.reference, never.reference}
+    assert count(store, handoff_replies, handoff_replies.c.handoff_id, forgotten) == 0
 
 
 def test_purged_visitor_details_are_gone_from_the_database_file(
@@ -94,7 +109,7 @@ def test_purged_visitor_details_are_gone_from_the_database_file(
         return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
     assert b"Quillon Verbeek" in on_disk()
-    purge_resolved(store.engine, NOW, retention_days=90)
+    purge_handoffs(store.engine, NOW, retention_days=90)
     assert b"Quillon Verbeek" not in on_disk()
     assert b"Marisol Okafor" in on_disk()
 

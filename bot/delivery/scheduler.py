@@ -20,7 +20,7 @@ from bot.delivery.reminders import enqueue_reminders
 from bot.handoffs.store import metadata
 from bot.settings import Settings
 from bot.staff import accounts, sessions
-from bot.staff.purge import purge_conversations, purge_resolved
+from bot.staff.purge import purge_conversations, purge_handoffs
 from bot.staff.times import utcnow
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class Jobs:
         report.queued += enqueue_reminders(self.engine, self.staff_channels, now, sender)
         report.delivered = self.courier.deliver_pending(now)
         if self.last_purge is None or now - self.last_purge >= PURGE_EVERY:
-            report.purged = purge_resolved(self.engine, now, self.settings.retention_days)
+            report.purged = purge_handoffs(self.engine, now, self.settings.retention_days)
             if self.settings.tracker_db_url:
                 purge_conversations(self.settings.tracker_db_url, now, self.settings.retention_days)
             sessions.drop_expired(self.engine, now)

@@ -1,6 +1,7 @@
-"""The retention purge: resolved handoffs, with their transcripts, replies and outbox rows, are
-deleted BOT_RETENTION_DAYS after they were resolved, and Rasa's conversation events after they
-were recorded. Audit entries stay: they hold no visitor data.
+"""The retention purge: handoffs, with their transcripts, replies and outbox rows, are deleted
+BOT_RETENTION_DAYS after they were resolved, or after they were answered when nobody marked them
+resolved; Rasa's conversation events BOT_RETENTION_DAYS after they were recorded. A handoff
+never answered stays until it is. Audit entries stay: they hold no visitor data.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.engine import Engine
 
 from bot.delivery.outbox import outbox
@@ -22,13 +23,20 @@ logger = logging.getLogger(__name__)
 BATCH = 500
 
 
-def purge_resolved(engine: Engine, now: datetime, retention_days: int) -> list[str]:
+def purge_handoffs(engine: Engine, now: datetime, retention_days: int) -> list[str]:
     """Delete what is past retention; returns the purged handoffs' references."""
     cutoff = now - timedelta(days=retention_days)
     expired = (
         select(handoffs.c.id, handoffs.c.reference)
         .join(handoff_progress, handoff_progress.c.handoff_id == handoffs.c.id)
-        .where(handoffs.c.status == "resolved", handoff_progress.c.resolved_at <= cutoff)
+        .where(
+            or_(
+                and_(handoffs.c.status == "resolved", handoff_progress.c.resolved_at <= cutoff),
+                # Staff replied and never pressed "resolve": the visitor's details must not
+                # stay forever because of a missed click.
+                and_(handoffs.c.status == "answered", handoff_progress.c.answered_at <= cutoff),
+            )
+        )
         .limit(BATCH)
     )
     sqlite = engine.dialect.name == "sqlite"
@@ -53,7 +61,7 @@ def purge_resolved(engine: Engine, now: datetime, retention_days: int) -> list[s
         with engine.connect() as conn:  # and out of the write-ahead log
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     if purged:
-        logger.info("purged %d resolved handoffs older than %d days", len(purged), retention_days)
+        logger.info("purged %d handoffs past %d days of retention", len(purged), retention_days)
     return purged
 
 
