@@ -291,7 +291,7 @@ def _roll_back_all(
 
 
 def _roll_back(rasa: Rasa, previous: Path, say: Callable[[str], None]) -> None:
-    say(f"Rolling back {rasa.url} to {previous.name} ...")
+    say(f"Rolling back to {previous.name} on {rasa.url} ...")
     try:
         rasa.load(previous)
         restored = rasa.status().get("model_file") == previous.name

@@ -232,9 +232,11 @@ class HandoffStore:
         return Handoff.from_row(row) if row else None
 
 
-def _create_tables(engine: Engine, attempts: int = 3) -> None:
+def _create_tables(engine: Engine) -> None:
     # Two processes starting on a fresh database (the web service and the action server) can
     # both find a table missing; the loser's CREATE fails, and looking again finds it there.
+    # Each lost race means another process created a table, so one try per table suffices.
+    attempts = len(metadata.tables) + 1
     for attempt in range(attempts):
         try:
             metadata.create_all(engine)
