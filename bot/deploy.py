@@ -249,8 +249,12 @@ def deploy(
             try:
                 server.load(model)
             except DeployError as error:
-                now = server.status().get("model_file")
-                restored = _roll_back_all(done, say) and now == before.name
+                restored = _roll_back_all(done, say)  # first: the others must not stay switched
+                try:
+                    now = server.status().get("model_file")
+                except DeployError:
+                    now = "an unknown model (it does not answer)"
+                restored = restored and now == before.name
                 raise DeployError(
                     f"the server{where} could not load the new model ({error}); it still runs "
                     f"{now}" + (f"; the others were put back to {names}" if done else ""),

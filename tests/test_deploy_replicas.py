@@ -29,17 +29,20 @@ class Replica(Rasa):
     timeout: float = 1.0
     refuse_token: bool = False
     fail_load: bool = False
+    die_on_load: bool = False
     fail_smoke: bool = False
     loads: list[str] = field(default_factory=list)
 
     def status(self) -> dict[str, Any]:
+        if self.die_on_load and self.loads:
+            raise DeployError(f"cannot reach the Rasa server at {self.url}")
         if self.refuse_token:
             raise DeployError(f"the Rasa server at {self.url} refused the token")
         return {"model_file": self.model_file}
 
     def load(self, model: Path) -> None:
         self.loads.append(model.name)
-        if self.fail_load and model.name == NEW:
+        if (self.fail_load or self.die_on_load) and model.name == NEW:
             raise DeployError("PUT /model failed: 500")
         self.model_file = model.name
 
@@ -98,6 +101,16 @@ def test_a_replica_that_cannot_load_it_leaves_the_others_as_they_were(project: P
     assert error.value.restored
     assert [s.model_file for s in servers] == [OLD, OLD, OLD]
     assert servers[2].loads == []  # never reached
+
+
+def test_a_replica_that_dies_while_loading_still_gets_the_others_put_back(
+    project: Project,
+) -> None:
+    servers = [Replica("http://a"), Replica("http://b", die_on_load=True)]
+    with pytest.raises(DeployError, match="does not answer") as error:
+        run(project, servers)
+    assert not error.value.restored  # b's state is unknown
+    assert servers[0].model_file == OLD
 
 
 def test_a_replica_refusing_the_token_stops_the_deploy_before_any_change(
