@@ -167,12 +167,15 @@ def authenticate(
                 staff_accounts.c.email == email, staff_accounts.c.active.is_(True)
             )
         ).first()
-    recent = [f for f in failures if f.first_failed_at > now - FAILURE_WINDOW]
+    cutoff = now - FAILURE_WINDOW
     mine = next((f for f in failures if f.client == client), None)
     if mine is not None and mine.locked_until and mine.locked_until > now:
         return Login.LOCKED
-    under_attack = sum(f.failures for f in recent) >= UNDER_ATTACK_FAILURES
-    if under_attack and any(f.client == client for f in recent):
+    failed_lately = mine is not None and mine.first_failed_at > cutoff
+    if (
+        failed_lately
+        and sum(f.failures for f in failures if f.first_failed_at > cutoff) >= UNDER_ATTACK_FAILURES
+    ):
         return Login.LOCKED
     stored = account.password_hash if account is not None else _dummy_hash()
     try:
