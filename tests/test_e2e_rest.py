@@ -44,10 +44,18 @@ def test_unanswerable_question_is_not_guessed_and_staff_are_offered(stack: Stack
     assert "within 24 hours" in reply
 
 
-def test_red_flag_gets_the_emergency_message_first(stack: Stack) -> None:
-    replies = stack.say(_visitor(), "i had botox yesterday and now its hard to swallow")
+@pytest.mark.parametrize(
+    "report",
+    [
+        "i had botox yesterday and now its hard to swallow",
+        "got my injections on monday, now I have a fever and the spots are oozing",
+    ],
+)
+def test_red_flag_gets_the_emergency_message_first(stack: Stack, report: str) -> None:
+    replies = stack.say(_visitor(), report)
     assert "911" in replies[0]["text"]
     assert replies[0]["text"].index("911") < replies[0]["text"].index("503-688-9235")
+    assert "within 24 hours" in texts(replies[1:])  # then the staff offer
 
 
 def test_complete_handoff_is_stored_with_transcript(stack: Stack) -> None:

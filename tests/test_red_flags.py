@@ -15,6 +15,13 @@ RED_FLAGS = [
     "her eyelid dropped and she has trouble swallowing",
     "cant hold my head up and my arms feel weak all over",
     "shortness of breath after botox",
+    # Same-day signs count when reported after a treatment.
+    "I have a fever and the injection site is hot and spreading red",
+    "there's pus coming out of one of the injection spots",
+    "my skin burns and is blistering where they injected",
+    "i passed out after my botox appointment",
+    "is it normal to have a fever after my botox?",
+    "severe pain at the injection site since yesterday",
 ]
 
 
@@ -32,6 +39,15 @@ NOT_RED_FLAGS = [
     "book a table for two tonight",
     "my face feels tight after the treatment",
     "how do I prevent SQL injection",
+    # Questions about a sign, or the sign without a treatment, are not reports of it.
+    "can botox cause a fever?",
+    "does botox cause blisters",
+    "is it possible to get an infection after botox",
+    "can you pass out from botox",
+    "tylenol dose for a fever in adults",
+    "My daughter's rosacea causes little pus-filled spots on her chin. Would Botox help?",
+    "my rosacea redness is spreading to my nose",
+    "I had botox and my face burns a bit",
 ]
 
 
@@ -43,3 +59,8 @@ def test_ordinary_messages_are_not_red_flags(text: str) -> None:
 def test_detection_names_the_symptoms() -> None:
     found = detect("my eyelid is droopy and I have double vision")
     assert set(found.symptoms) == {"vision", "drooping eyelid"}
+
+
+def test_after_treatment_signs_are_named() -> None:
+    found = detect("got botox 2 days ago and now I have a fever and blisters")
+    assert set(found.symptoms) == {"infection", "blistering"}

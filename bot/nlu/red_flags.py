@@ -4,6 +4,11 @@ The classifier has an `emergency` intent too, but a panicked, misspelled message
 its confidence is least reliable, so these patterns run on the raw text and win over it.
 They err on the side of firing: a general question that names a red-flag symptom gets the
 emergency message (which is worded "if you are having ...") followed by the staff offer.
+
+Signs that need a clinician the same day rather than 911 (fever, pus, blisters, spreading redness,
+severe pain, fainting) are words that also appear in ordinary questions ("can Botox cause a fever?",
+"pus-filled bumps", "tylenol for a fever"), so they count only when the visitor reports them after
+a treatment, not when they ask about them in general.
 """
 
 from __future__ import annotations
@@ -95,6 +100,56 @@ _PATTERNS: dict[str, list[str]] = {
 _DROOPING_EYELID = re.compile(_either_order(_EYELID, _DROOP, gap=3))
 _COMPILED = {name: [re.compile(p) for p in patterns] for name, patterns in _PATTERNS.items()}
 
+_TREATMENT = (
+    r"(?:botox|botx|tox|injections?|injects?|shots?|jabs?|treatments?|appointment|appt|procedure)"
+)
+# The message is about a treatment the person has had, not a general health question.
+_AFTER_TREATMENT = re.compile(
+    rf"\b(?:after|since|from) (?:\S+ ){{0,2}}{_TREATMENT}\b"
+    rf"|\b(?:had|got|getting|having) (?:my |the |a |her |his |some )?(?:\S+ )?{_TREATMENT}\b"
+    r"|\binjection (?:site|spot|point|area)s?\b|\binjected (?:area|spot|site|point)s?\b"
+    r"|\bwhere (?:\S+ ){0,2}inject\w*"
+)
+# A general question ("can Botox cause blisters?") rather than a report ("I have blisters").
+_QUESTION_OPENER = re.compile(
+    r"^(?:can|could|does|do|will|would|might|may|should|is there|are there|what if|"
+    r"how (?:likely|common|often)|is it (?:possible|common|likely|usual|rare))\b"
+)
+_REPORT = re.compile(
+    r"\b(?:i have|i'?ve|i'?m|i am|i got|i feel|i noticed|i see|i just|my|mine|"
+    r"(?:she|he|they)(?: has| have|'s| is| are)|her|his|their)\b"
+)
+_AFTER_TREATMENT_SIGNS: dict[str, list[str]] = {
+    "fainting": [
+        r"\b(?:passed out|passing out|pass out|fainted|fainting|feel(?:ing)? faint|black(?:ed|ing) "
+        r"out|unconscious|unresponsive|seizures?|convuls\w*)\b",
+    ],
+    "infection": [
+        r"(?<!hay )(?<!yellow )\bfever\w*|\bfeverish\b|\bchills\b|\bhigh temperature\b",
+        r"\bpus\b(?![- ]?filled)|\booz\w*|\bdischarg\w*",
+        r"\binfect(?:ed|ion)\b",
+        r"\b(?:hot|warm) to (?:the )?touch\b",
+        _either_order(
+            r"(?:red\w*|rash\w*|swell\w*|swollen|pain\w*|warmth|hot)",
+            r"(?:spread\w*|streak\w*)",
+            gap=4,
+        ),
+    ],
+    "blistering": [r"\bblister\w*"],
+    "severe pain": [
+        r"\b(?:severe|intense|excruciating|unbearable|extreme|horrible|terrible|worsening) "
+        r"(?:\w+ )?(?:pain|ache|aching|throbbing)\b",
+        r"\bpain\b (?:\w+ ){0,3}(?:getting worse|worse and worse|unbearable|severe)",
+    ],
+    "skin colour change": [
+        r"\b(?:skin|area|spot|site|patch) (?:\w+ ){0,3}(?:turn\w*|going|gone|went|is|looks) "
+        r"(?:\w+ )?(?:white|grey|gray|blue|purple|black|dusky|mottled)\b",
+    ],
+}
+_COMPILED_AFTER_TREATMENT = {
+    name: [re.compile(p) for p in patterns] for name, patterns in _AFTER_TREATMENT_SIGNS.items()
+}
+
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 
 
@@ -114,6 +169,18 @@ def detect(text: str) -> RedFlag:
     """Which red-flag symptoms `text` describes; a drooping eyelid counts only with another one."""
     clean = normalise(text)
     found = [name for name, patterns in _COMPILED.items() if any(p.search(clean) for p in patterns)]
+    if _reports_after_treatment(clean):
+        found += [
+            name
+            for name, patterns in _COMPILED_AFTER_TREATMENT.items()
+            if any(p.search(clean) for p in patterns)
+        ]
     if found and _DROOPING_EYELID.search(clean):
         found.append("drooping eyelid")
     return RedFlag(tuple(found))
+
+
+def _reports_after_treatment(clean: str) -> bool:
+    if not _AFTER_TREATMENT.search(clean):
+        return False
+    return not (_QUESTION_OPENER.search(clean) and not _REPORT.search(clean))
