@@ -44,6 +44,12 @@ def test_unanswerable_question_is_not_guessed_and_staff_are_offered(stack: Stack
     assert "within 24 hours" in reply
 
 
+def test_cancelling_an_appointment_points_to_the_office(stack: Stack) -> None:
+    reply = texts(stack.say(_visitor(), "I need to cancel my appointment"))
+    assert "503-688-9235" in reply
+    assert not reply.startswith("OK!")
+
+
 @pytest.mark.parametrize(
     "report",
     [
