@@ -22,6 +22,7 @@ RED_FLAGS = [
     "i passed out after my botox appointment",
     "is it normal to have a fever after my botox?",
     "severe pain at the injection site since yesterday",
+    "the skin where they injected is turning black",
 ]
 
 
@@ -48,6 +49,7 @@ NOT_RED_FLAGS = [
     "My daughter's rosacea causes little pus-filled spots on her chin. Would Botox help?",
     "my rosacea redness is spreading to my nose",
     "I had botox and my face burns a bit",
+    "my skin is black and I had laser treatment before, can botox help my rosacea",
 ]
 
 

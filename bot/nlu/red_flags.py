@@ -141,9 +141,12 @@ _AFTER_TREATMENT_SIGNS: dict[str, list[str]] = {
         r"(?:\w+ )?(?:pain|ache|aching|throbbing)\b",
         r"\bpain\b (?:\w+ ){0,3}(?:getting worse|worse and worse|unbearable|severe)",
     ],
+    # "Is black" describes a skin tone, so black counts only as a change ("turning black").
     "skin colour change": [
-        r"\b(?:skin|area|spot|site|patch) (?:\w+ ){0,3}(?:turn\w*|going|gone|went|is|looks) "
-        r"(?:\w+ )?(?:white|grey|gray|blue|purple|black|dusky|mottled)\b",
+        r"\b(?:skin|area|spot|site|patch) (?:\w+ ){0,4}(?:turn\w*|going|gone|went|is|looks) "
+        r"(?:\w+ )?(?:white|grey|gray|blue|purple|dusky|mottled)\b",
+        r"\b(?:skin|area|spot|site|patch) (?:\w+ ){0,4}(?:turn\w*|going|gone|went) "
+        r"(?:\w+ )?black\b",
     ],
 }
 _COMPILED_AFTER_TREATMENT = {
