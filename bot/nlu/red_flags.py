@@ -119,6 +119,7 @@ _REPORT = re.compile(
     r"\b(?:i have|i'?ve|i'?m|i am|i got|i feel|i noticed|i see|i just|my|mine|"
     r"(?:she|he|they)(?: has| have|'s| is| are)|her|his|their)\b"
 )
+_SKIN = r"\b(?:skin|area|spot|site|patch) (?:\w+ ){0,4}"
 _AFTER_TREATMENT_SIGNS: dict[str, list[str]] = {
     "fainting": [
         r"\b(?:passed out|passing out|pass out|fainted|fainting|feel(?:ing)? faint|black(?:ed|ing) "
@@ -143,10 +144,9 @@ _AFTER_TREATMENT_SIGNS: dict[str, list[str]] = {
     ],
     # "Is black" describes a skin tone, so black counts only as a change ("turning black").
     "skin colour change": [
-        r"\b(?:skin|area|spot|site|patch) (?:\w+ ){0,4}(?:turn\w*|going|gone|went|is|looks) "
-        r"(?:\w+ )?(?:white|grey|gray|blue|purple|dusky|mottled)\b",
-        r"\b(?:skin|area|spot|site|patch) (?:\w+ ){0,4}(?:turn\w*|going|gone|went) "
-        r"(?:\w+ )?black\b",
+        rf"{_SKIN}(?:turn\w*|going|gone|went|is|looks) (?:\w+ )?"
+        r"(?:white|grey|gray|blue|purple|dusky|mottled)\b",
+        rf"{_SKIN}(?:turn\w*|going|gone|went) (?:\w+ )?black\b",
     ],
 }
 _COMPILED_AFTER_TREATMENT = {
