@@ -171,19 +171,19 @@ def normalise(text: str) -> str:
 def detect(text: str) -> RedFlag:
     """Which red-flag symptoms `text` describes; a drooping eyelid counts only with another one."""
     clean = normalise(text)
-    found = [name for name, patterns in _COMPILED.items() if any(p.search(clean) for p in patterns)]
+    found = _matching(_COMPILED, clean)
     if _reports_after_treatment(clean):
-        found += [
-            name
-            for name, patterns in _COMPILED_AFTER_TREATMENT.items()
-            if any(p.search(clean) for p in patterns)
-        ]
+        found += _matching(_COMPILED_AFTER_TREATMENT, clean)
     if found and _DROOPING_EYELID.search(clean):
         found.append("drooping eyelid")
     return RedFlag(tuple(found))
 
 
+def _matching(groups: dict[str, list[re.Pattern[str]]], clean: str) -> list[str]:
+    return [name for name, patterns in groups.items() if any(p.search(clean) for p in patterns)]
+
+
 def _reports_after_treatment(clean: str) -> bool:
     if not _AFTER_TREATMENT.search(clean):
         return False
-    return not (_QUESTION_OPENER.search(clean) and not _REPORT.search(clean))
+    return _REPORT.search(clean) is not None or _QUESTION_OPENER.search(clean) is None
