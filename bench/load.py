@@ -98,9 +98,10 @@ async def visitor(
     result: Result,
     deadline: float,
     rng: random.Random,
+    handoff_every: int | None = 10,
 ) -> None:
     sender = f"load-{index}-{uuid.uuid4().hex[:8]}"
-    handoff = index % 10 == 0
+    handoff = handoff_every is not None and index % handoff_every == 0
     turns = HANDOFF_TURNS if handoff else rng.sample(questions, 5)
     if handoff:
         result.handoffs_started += 1
@@ -126,9 +127,11 @@ async def run_load(
     conversations: int | None = None,
     max_seconds: float = 300,
     seed: int = 7,
+    handoff_every: int | None = 10,
 ) -> dict[str, Any]:
     """`visitors` concurrent visitors, each starting a new conversation when one ends, until
-    `conversations` conversations have run (default 3 per visitor) or `max_seconds` passed."""
+    `conversations` conversations have run (default 3 per visitor) or `max_seconds` passed.
+    One conversation in `handoff_every` is a handoff (None: FAQ questions only)."""
     rng = random.Random(seed)
     questions = faq_questions()
     total = conversations or visitors * 3
@@ -143,7 +146,9 @@ async def run_load(
         for index in counter:
             if time.monotonic() > deadline:
                 return
-            await visitor(index, session, url, pace, questions, result, deadline, rng)
+            await visitor(
+                index, session, url, pace, questions, result, deadline, rng, handoff_every
+            )
 
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         await asyncio.gather(*(worker(session) for _ in range(visitors)))
