@@ -41,7 +41,8 @@ class Stack:
         self.endpoints = self.workdir / "endpoints.yml"
         self.endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.tracker_path}\n"
+            "tracker_store:\n  type: bot.storage.tracker_store.DurableSQLTrackerStore\n"
+            f"  dialect: sqlite\n  db: {self.tracker_path}\n"
         )
         env = {
             "BOT_DB_URL": f"sqlite:///{self.db_path}",

@@ -372,6 +372,11 @@ def test_tracker_store_location_comes_from_endpoints_or_the_environment(
     )
     monkeypatch.delenv("BOT_TRACKER_DB_URL", raising=False)
     assert store.resolve_url(tmp_path) == f"sqlite:///{tmp_path / 'var' / 'tracker.db'}"
+    (tmp_path / "endpoints.yml").write_text(  # ours, as endpoints.yml has it
+        "tracker_store:\n  type: bot.storage.tracker_store.DurableSQLTrackerStore\n"
+        "  dialect: sqlite\n  db: var/tracker.db\n"
+    )
+    assert store.resolve_url(tmp_path) == f"sqlite:///{tmp_path / 'var' / 'tracker.db'}"
     monkeypatch.setenv("BOT_TRACKER_DB_URL", "postgresql://u:p@db/rasa")
     assert store.resolve_url(tmp_path) == "postgresql://u:p@db/rasa"
     assert store.resolve_url(tmp_path, "sqlite:////x.db") == "sqlite:////x.db"

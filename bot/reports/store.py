@@ -32,6 +32,10 @@ class Event:
     data: dict[str, Any]
 
 
+# Rasa's own SQL store and ours (bot/storage/tracker_store.py), which keeps the same table.
+SQL_STORES = {"SQL", "BOT.STORAGE.TRACKER_STORE.DURABLESQLTRACKERSTORE"}
+
+
 def _expand(value: Any) -> Any:
     if isinstance(value, str):
         return _ENV.sub(lambda m: os.environ.get(m.group(1), ""), value)
@@ -44,7 +48,7 @@ def url_from_endpoints(root: Path) -> str:
     path = root / "endpoints.yml"
     config = (yaml.safe_load(path.read_text()) if path.exists() else None) or {}
     store = {k: _expand(v) for k, v in (config.get("tracker_store") or {}).items()}
-    if str(store.get("type", "")).upper() != "SQL":
+    if str(store.get("type", "")).upper() not in SQL_STORES:
         raise ReportError(
             f"{path} configures no SQL tracker store; give --tracker-db or BOT_TRACKER_DB_URL"
         )
