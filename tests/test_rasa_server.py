@@ -14,7 +14,7 @@ from rasa.utils.tensorflow.models import RasaModel
 
 from bot import services
 from bot.nlu.evaluation import load_examples
-from bot.rasa_server import action_validation, lean_models
+from bot.rasa_server import action_validation, direct_predict, lean_models
 from tests.conftest import DATA
 from tests.servers import Stack, trained_model
 
@@ -117,22 +117,50 @@ def test_models_loaded_for_prediction_predict_as_rasas_do(monkeypatch: pytest.Mo
     ours = parses(texts)
 
     assert len(texts) > 100
+    assert_same_predictions(texts, ours, expected)
+    assert RasaModel.__dict__["load"].__func__ is lean_models.load_for_prediction
+
+
+def assert_same_predictions(texts: list[str], ours: list[Any], expected: list[Any]) -> None:
     for text, theirs, mine in zip(texts, expected, ours, strict=True):
         assert mine["intent"]["name"] == theirs["intent"]["name"], text
         names = [name for name, _ in rankings(theirs)]
         assert [name for name, _ in rankings(mine)] == names, text
         for (_, a), (_, b) in zip(rankings(mine), rankings(theirs), strict=True):
             assert a == pytest.approx(b, abs=1e-6), text
-    assert RasaModel.__dict__["load"].__func__ is lean_models.load_for_prediction
+
+
+@pytest.mark.model
+def test_predictions_called_directly_are_rasas(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [e.text for e in load_examples(DATA / "nlu_heldout.yml")][1::4]
+    monkeypatch.setattr(RasaModel, "_rasa_predict", direct_predict.RASA_PREDICT)
+    expected = parses(texts)
+
+    direct = []
+    rasas_graph_call = direct_predict._Graph.__call__
+
+    def counted(graph: Any, batch_in: Any) -> Any:
+        outputs = rasas_graph_call(graph, batch_in)
+        direct.append(outputs is not None)
+        return outputs
+
+    monkeypatch.setattr(direct_predict._Graph, "__call__", counted)
+    direct_predict.install()
+    ours = parses(texts)
+
+    assert len(texts) > 100 and len(direct) >= len(texts) and all(direct)
+    assert_same_predictions(texts, ours, expected)
 
 
 def test_every_rasa_server_loads_models_for_prediction(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(RasaModel, "load", classmethod(lean_models.RASA_LOAD))
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RASA_VALIDATE)
+    monkeypatch.setattr(RasaModel, "_rasa_predict", direct_predict.RASA_PREDICT)
     from bot import rasa_server
 
     rasa_server.install()
     assert RasaModel.__dict__["load"].__func__ is lean_models.load_for_prediction
+    assert RasaModel.__dict__["_rasa_predict"] is direct_predict.rasa_predict
     validate = RemoteAction.__dict__["_validate_action_result"]
     assert validate is action_validation.validate_action_result
 

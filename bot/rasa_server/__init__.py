@@ -5,8 +5,9 @@ from __future__ import annotations
 
 def install() -> None:
     """Apply every fix; anything that loads our model to answer visitors calls this first."""
-    from bot.rasa_server import action_validation, event_types, lean_models
+    from bot.rasa_server import action_validation, direct_predict, event_types, lean_models
 
     action_validation.install()
+    direct_predict.install()
     event_types.install()
     lean_models.install()
