@@ -6,13 +6,14 @@ history (a half-filled handoff form, say). Here reads and writes wait for the da
 (bot/storage/retry.py), and stale pooled connections are checked before use.
 
 Per turn, Rasa's store reads the session's events through ORM objects, then before writing
-counts them again with a second query, and inserts the new events one ORM object at a time
-(about 29 % of the single-node server's time under load: bench/results/profile.json). Here the
-read takes only the events' JSON, the count read is remembered on the tracker it built (a
-tracker Rasa hands back without one, or a retried write, is counted as Rasa does), and the new
-events go in as one multi-row insert. Reads and writes see and store exactly what Rasa's do.
-SQLite keeps its connections open and writes through a write-ahead log, still synced on each
-commit, so a committed turn survives a crash and power loss as before.
+counts them again with a second query, and inserts the new events one ORM object at a time:
+29 % of the single-node server's time at 50 back-to-back visitors (bench/profile.py before
+this change; 11 % after). Here the read takes only the events' JSON, the count read is
+remembered on the tracker it built (a tracker Rasa hands back without one, or a retried write,
+is counted as Rasa does), and the new events go in as one multi-row insert. Reads and writes
+see and store exactly what Rasa's do. SQLite keeps its connections open and writes through a
+write-ahead log, still synced on each commit, so a committed turn survives a crash and power
+loss as before.
 
 endpoints.yml: `tracker_store: {type: bot.storage.tracker_store.DurableSQLTrackerStore, ...}`
 with the same keys as Rasa's `type: SQL`.
