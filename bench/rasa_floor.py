@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bench.latency import rss_mb
 from bench.load import BACK_TO_BACK, run_load
 from bot import services
@@ -65,8 +67,6 @@ PROJECT = {
 
 
 def write_project(root: Path) -> None:
-    import yaml
-
     for name, content in PROJECT.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
