@@ -98,7 +98,13 @@ _PATTERNS: dict[str, list[str]] = {
 }
 
 _DROOPING_EYELID = re.compile(_either_order(_EYELID, _DROOP, gap=3))
-_COMPILED = {name: [re.compile(p) for p in patterns] for name, patterns in _PATTERNS.items()}
+
+
+def _compile(groups: dict[str, list[str]]) -> dict[str, list[re.Pattern[str]]]:
+    return {name: [re.compile(p) for p in patterns] for name, patterns in groups.items()}
+
+
+_COMPILED = _compile(_PATTERNS)
 
 _TREATMENT = (
     r"(?:botox|botx|tox|injections?|injects?|shots?|jabs?|treatments?|appointment|appt|procedure)"
@@ -149,9 +155,7 @@ _AFTER_TREATMENT_SIGNS: dict[str, list[str]] = {
         rf"{_SKIN}(?:turn\w*|going|gone|went) (?:\w+ )?black\b",
     ],
 }
-_COMPILED_AFTER_TREATMENT = {
-    name: [re.compile(p) for p in patterns] for name, patterns in _AFTER_TREATMENT_SIGNS.items()
-}
+_COMPILED_AFTER_TREATMENT = _compile(_AFTER_TREATMENT_SIGNS)
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 
