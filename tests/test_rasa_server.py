@@ -137,10 +137,10 @@ def test_predictions_called_directly_are_rasas(monkeypatch: pytest.MonkeyPatch) 
     expected = parses(texts)
 
     direct = []
-    rasas_graph_call = direct_predict._Graph.__call__
+    direct_call = direct_predict._Graph.__call__
 
     def counted(graph: Any, batch_in: Any) -> Any:
-        outputs = rasas_graph_call(graph, batch_in)
+        outputs = direct_call(graph, batch_in)
         direct.append(outputs is not None)
         return outputs
 

@@ -46,8 +46,8 @@ def rasa_predict(self: RasaModel, batch_in: Any) -> dict[str, Any]:
     outputs = graph(batch_in) if ready else None  # type: ignore[misc]
     if outputs is None:
         result: dict[str, Any] = RASA_PREDICT(self, batch_in)
-        if self._tf_predict_step is not None and not self._run_eagerly:
-            _graphs[self] = _Graph(self)
+        if graph is None and self._tf_predict_step is not None and not self._run_eagerly:
+            _graphs[self] = _Graph(self)  # Rasa's call has traced the one graph by now
         return result
     result = tf_utils.sync_to_numpy_or_python_type(outputs)
     if DIAGNOSTIC_DATA in result:
