@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +121,12 @@ def ours() -> Iterator[tuple[str, int]]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def measure(server: Any, visitors: list[int], max_seconds: float, handoffs: bool) -> dict[str, Any]:
+def measure(
+    server: AbstractContextManager[tuple[str, int]],
+    visitors: list[int],
+    max_seconds: float,
+    handoffs: bool,
+) -> dict[str, Any]:
     with server as (base, pid):
         url = f"{base}/webhooks/rest/webhook"
         runs = []
