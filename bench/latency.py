@@ -67,16 +67,31 @@ def timed_say(url: str, sender: str, text: str) -> float:
     return time.perf_counter() - started
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, from /proc."""
-    total = 0
+def _tree(pid: int) -> list[int]:
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists():
         pids += [int(p) for p in children.read_text().split()]
-    for each in pids:
+    return pids
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, from /proc."""
+    total = 0
+    for each in _tree(pid):
         for line in Path(f"/proc/{each}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return round(total / 1024, 1)
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional memory of a process and its children: a page shared by n processes counts
+    1/n in each, so forked workers sharing their parent's libraries are not counted twice."""
+    total = 0
+    for each in _tree(pid):
+        for line in Path(f"/proc/{each}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 total += int(line.split()[1])
     return round(total / 1024, 1)
 

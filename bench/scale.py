@@ -2,7 +2,12 @@
 (PostgreSQL, Redis, nginx): 10, 50 and 200 concurrent visitors, back to back and typing, plus the
 latency along one 200-turn conversation. Results: bench/results/scale.json and scale.png.
 
-    python -m bench.scale [--setups single,prod] [--visitors 10,50,200] [--max-seconds 120]
+`single_workers` is the single node with two Sanic workers (SANIC_WORKERS=2) and Rasa's Redis
+lock store, the set-up the issue suggests for using both cores: measured, not offered by
+`make run` (see the README's "Load and scale" section).
+
+    python -m bench.scale [--setups single,single_workers,prod] [--visitors 10,50,200]
+        [--max-seconds 120]
 
 The load generator runs on the same machine, so its own CPU use is part of the numbers.
 """
@@ -20,9 +25,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.latency import rss_mb
+import redis as redis_client
+
+from bench.latency import pss_mb, rss_mb
 from bench.load import BACK_TO_BACK, TYPING, long_conversation, run_load
-from bot import training
+from bot import services, training
+from bot.prod.redis import redis_service
 from bot.prod.topology import Ports, Topology
 from tests.servers import Stack
 
@@ -42,6 +50,27 @@ def single_node() -> Iterator[tuple[str, list[int]]]:
 
 
 @contextmanager
+def single_node_workers(workers: int = 2) -> Iterator[tuple[str, list[int]]]:
+    workdir = Path(tempfile.mkdtemp(prefix="aluma-bench-workers-"))
+    redis_port = services.free_port()
+    redis = redis_service(workdir / "redis", redis_port)
+    redis.ready = lambda: bool(redis_client.Redis(port=redis_port, socket_timeout=1).ping())
+    stack = Stack(workdir, env={"SANIC_WORKERS": str(workers)})
+    # Rasa refuses several workers with its in-memory lock store.
+    with stack.endpoints.open("a") as endpoints:
+        endpoints.write(f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: {redis_port}\n")
+    try:
+        services.start(redis)
+        stack.start(web=False)
+        assert stack.rasa.process is not None
+        yield stack.url, [stack.rasa.process.pid]
+    finally:
+        stack.stop()
+        services.stop(redis)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
 def two_replicas() -> Iterator[tuple[str, list[int]]]:
     root = Path(tempfile.mkdtemp(prefix="aluma-bench-prod-"))
     ports = Ports.free()
@@ -57,24 +86,27 @@ def two_replicas() -> Iterator[tuple[str, list[int]]]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-SETUPS = {"single": single_node, "prod": two_replicas}
+SETUPS = {"single": single_node, "single_workers": single_node_workers, "prod": two_replicas}
 
 
-def memory(pids: list[int]) -> float:
-    return round(sum(rss_mb(pid) for pid in pids), 1)
+def memory(pids: list[int]) -> dict[str, float]:
+    return {
+        "rss_mb": round(sum(rss_mb(pid) for pid in pids), 1),
+        "pss_mb": round(sum(pss_mb(pid) for pid in pids), 1),
+    }
 
 
 def run_setup(name: str, visitors: list[int], max_seconds: float) -> dict[str, Any]:
     with SETUPS[name]() as (base, pids):
         url = f"{base}/webhooks/rest/webhook"
-        result: dict[str, Any] = {"rasa_rss_mb_before": memory(pids), "runs": []}
+        result: dict[str, Any] = {"rasa_memory_before": memory(pids), "runs": []}
         for pace in (BACK_TO_BACK, TYPING):
             for count in visitors:
                 run = asyncio.run(run_load(url, count, pace, max_seconds=max_seconds))
                 print(name, json.dumps(run), flush=True)
                 result["runs"].append(run)
         result["long_conversation"] = asyncio.run(long_conversation(url))
-        result["rasa_rss_mb_after"] = memory(pids)
+        result["rasa_memory_after"] = memory(pids)
     return result
 
 
@@ -104,7 +136,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--setups", default="single,prod")
+    parser.add_argument("--setups", default="single,single_workers,prod")
     parser.add_argument("--visitors", default="10,50,200")
     parser.add_argument("--max-seconds", type=float, default=120)
     args = parser.parse_args(argv)
