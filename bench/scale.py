@@ -20,12 +20,12 @@ import json
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-import redis as redis_client
+import redis as redis_client  # type: ignore[import-untyped, unused-ignore]
 
 from bench.latency import pss_mb, rss_mb
 from bench.load import BACK_TO_BACK, TYPING, long_conversation, run_load
@@ -86,7 +86,11 @@ def two_replicas() -> Iterator[tuple[str, list[int]]]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-SETUPS = {"single": single_node, "single_workers": single_node_workers, "prod": two_replicas}
+SETUPS: dict[str, Callable[[], AbstractContextManager[tuple[str, list[int]]]]] = {
+    "single": single_node,
+    "single_workers": single_node_workers,
+    "prod": two_replicas,
+}
 
 
 def memory(pids: list[int]) -> dict[str, float]:

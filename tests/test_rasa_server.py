@@ -7,14 +7,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.models import RasaModel
 
 from bot import services
 from bot.nlu.evaluation import load_examples
-from bot.rasa_server import action_validation, direct_predict, lean_models
+from bot.rasa_server import action_validation, direct_predict, lean_models, numpy_predict
 from tests.conftest import DATA
 from tests.servers import Stack, trained_model
 
@@ -152,15 +157,57 @@ def test_predictions_called_directly_are_rasas(monkeypatch: pytest.MonkeyPatch) 
     assert_same_predictions(texts, ours, expected)
 
 
+@pytest.mark.model
+def test_numpy_predictions_are_rasas(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [e.text for e in load_examples(DATA / "nlu_heldout.yml")][2::4]
+    monkeypatch.setattr(DIETClassifier, "_predict", numpy_predict.RASA_PREDICT)
+    expected = parses(texts)
+
+    computed = []
+    numpy_call = numpy_predict.TextModel.__call__
+
+    def counted(model: Any, message: Message, featurizers: list[str]) -> Any:
+        out = numpy_call(model, message, featurizers)
+        computed.append(out is not None)
+        return out
+
+    monkeypatch.setattr(numpy_predict.TextModel, "__call__", counted)
+    monkeypatch.setattr(DIETClassifier, "_predict", numpy_predict.predict)
+    ours = parses(texts)
+
+    # DIET on every text, a response selector on most; each model's first call is Rasa's.
+    assert len(texts) > 100 and len(computed) >= len(texts) and all(computed)
+    assert_same_predictions(texts, ours, expected)
+
+
+@pytest.mark.model
+def test_numpy_predictions_leave_other_inputs_to_rasa() -> None:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(trained_model()))
+    asyncio.run(agent.parse_message("how long does botox last"))  # prepares DIET
+    assert agent.processor is not None
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    diet = next(n._component for n in nodes if type(n._component) is DIETClassifier)
+    assert numpy_predict.TextModel.supports(diet.model)
+    model = numpy_predict.TextModel(diet.model)
+    message = Message({TEXT: "botox"})
+    assert model(message, []) is None  # no features at all
+    message.add_features(Features(np.ones((1, 3)), "sentence", TEXT, "SomeDenseFeaturizer"))
+    assert model(message, []) is None  # dense features: Rasa's path
+
+
 def test_every_rasa_server_loads_models_for_prediction(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(RasaModel, "load", classmethod(lean_models.RASA_LOAD))
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RASA_VALIDATE)
     monkeypatch.setattr(RasaModel, "_rasa_predict", direct_predict.RASA_PREDICT)
+    monkeypatch.setattr(DIETClassifier, "_predict", numpy_predict.RASA_PREDICT)
     from bot import rasa_server
 
     rasa_server.install()
     assert RasaModel.__dict__["load"].__func__ is lean_models.load_for_prediction
     assert RasaModel.__dict__["_rasa_predict"] is direct_predict.rasa_predict
+    assert DIETClassifier.__dict__["_predict"] is numpy_predict.predict
     validate = RemoteAction.__dict__["_validate_action_result"]
     assert validate is action_validation.validate_action_result
 

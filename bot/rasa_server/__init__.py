@@ -5,9 +5,16 @@ from __future__ import annotations
 
 def install() -> None:
     """Apply every fix; anything that loads our model to answer visitors calls this first."""
-    from bot.rasa_server import action_validation, direct_predict, event_types, lean_models
+    from bot.rasa_server import (
+        action_validation,
+        direct_predict,
+        event_types,
+        lean_models,
+        numpy_predict,
+    )
 
     action_validation.install()
     direct_predict.install()
     event_types.install()
     lean_models.install()
+    numpy_predict.install()

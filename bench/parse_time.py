@@ -1,0 +1,94 @@
+"""Time one parse (the NLU pipeline on one message, in process) with Rasa's TensorFlow
+predictions and with ours in NumPy (bot/rasa_server/numpy_predict.py), on the development and
+held-out questions; also how far apart their predictions are. Results:
+bench/results/parse_time.json.
+
+    python -m bench.parse_time [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.nlu_eval import SETS
+from bot import rasa_server, training
+from bot.nlu.evaluation import load_examples
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def _ranked(parse: dict[str, Any]) -> list[tuple[str, float]]:
+    ranked = [(i["name"], i["confidence"]) for i in parse.get("intent_ranking") or []]
+    for name, selector in (parse.get("response_selector") or {}).items():
+        if name != "all_retrieval_intents":
+            ranked += [(r["intent_response_key"], r["confidence"]) for r in selector["ranking"]]
+    return ranked
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+    rasa_server.install()
+    from rasa.core.agent import Agent
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+
+    from bot.rasa_server import numpy_predict
+
+    model = training.current_model()
+    assert model is not None, "run `make train` first"
+    texts = [e.text for name in ("dev", "heldout") for e in load_examples(SETS[name])]
+    agent = Agent.load(str(model))
+    paths = {"tensorflow": numpy_predict.RASA_PREDICT, "numpy": numpy_predict.predict}
+
+    async def parse_all() -> tuple[list[dict[str, Any]], list[float]]:
+        parses, times = [], []
+        for text in texts:
+            started = time.perf_counter()
+            parses.append(await agent.parse_message(text))
+            times.append((time.perf_counter() - started) * 1000)
+        return parses, times
+
+    results: dict[str, Any] = {"model": model.name, "messages": len(texts), "paths": {}}
+    parses: dict[str, list[dict[str, Any]]] = {}
+    timings: dict[str, list[float]] = {name: [] for name in paths}
+    for _ in range(args.rounds):  # interleaved, so both see the same machine
+        for name, function in paths.items():
+            DIETClassifier._predict = function
+            parses[name], times = asyncio.run(parse_all())
+            timings[name] += times
+    for name, times in timings.items():
+        ordered = sorted(times)
+        results["paths"][name] = {
+            "mean_ms": round(statistics.mean(times), 3),
+            "p50_ms": round(ordered[len(ordered) // 2], 3),
+            "p95_ms": round(ordered[int(len(ordered) * 0.95)], 3),
+        }
+    same_intent = same_ranking = 0
+    max_difference = 0.0
+    for theirs, ours in zip(parses["tensorflow"], parses["numpy"], strict=True):
+        same_intent += theirs["intent"]["name"] == ours["intent"]["name"]
+        a, b = _ranked(theirs), _ranked(ours)
+        same_ranking += [n for n, _ in a] == [n for n, _ in b]
+        mine = dict(b)
+        max_difference = max([max_difference, *(abs(x - mine[n]) for n, x in a if n in mine)])
+    results["agreement"] = {
+        "same_intent": same_intent,
+        "same_ranking_order": same_ranking,
+        "max_confidence_difference": max_difference,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "parse_time.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
