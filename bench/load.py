@@ -52,6 +52,8 @@ TYPING = Pace("typing", 2.0, 6.0)
 @dataclass
 class Result:
     latencies: list[float] = field(default_factory=list)
+    first_turns: list[float] = field(default_factory=list)  # each conversation's opening
+    later_turns: list[float] = field(default_factory=list)
     errors: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
     handoffs_confirmed: int = 0
@@ -111,6 +113,8 @@ async def visitor(
         if turn:
             await asyncio.sleep(rng.uniform(pace.low, pace.high))
         body = await say(session, url, sender, text, result)
+        if body is not None:
+            (result.later_turns if turn else result.first_turns).append(result.latencies[-1])
         last = turn == len(turns) - 1
         replies = body or []
         if handoff and last and body is not None:
@@ -128,10 +132,13 @@ async def run_load(
     max_seconds: float = 300,
     seed: int = 7,
     handoff_every: int | None = 10,
+    ramp_seconds: float = 0.0,
 ) -> dict[str, Any]:
     """`visitors` concurrent visitors, each starting a new conversation when one ends, until
     `conversations` conversations have run (default 3 per visitor) or `max_seconds` passed.
-    One conversation in `handoff_every` is a handoff (None: FAQ questions only)."""
+    One conversation in `handoff_every` is a handoff (None: FAQ questions only). With
+    `ramp_seconds` 0 every visitor sends its first message at the same instant; otherwise each
+    starts at a random moment within that many seconds."""
     rng = random.Random(seed)
     questions = faq_questions()
     total = conversations or visitors * 3
@@ -143,6 +150,7 @@ async def run_load(
     started = time.perf_counter()
 
     async def worker(session: aiohttp.ClientSession) -> None:
+        await asyncio.sleep(rng.uniform(0, ramp_seconds))
         for index in counter:
             if time.monotonic() > deadline:
                 return
@@ -163,6 +171,10 @@ async def run_load(
         "p50_ms": round(percentile(ms, 50), 1),
         "p95_ms": round(percentile(ms, 95), 1),
         "p99_ms": round(percentile(ms, 99), 1),
+        # The opening turns arrive together when visitors start at once; the rest are spread.
+        "p95_first_turns_ms": round(percentile([x * 1000 for x in result.first_turns], 95), 1),
+        "p95_later_turns_ms": round(percentile([x * 1000 for x in result.later_turns], 95), 1),
+        "ramp_seconds": ramp_seconds,
         "mean_ms": round(statistics.fmean(ms), 1) if ms else float("nan"),
         "errors": result.errors,
         "error_kinds": result.error_kinds,

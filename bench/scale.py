@@ -2,9 +2,11 @@
 (PostgreSQL, Redis, nginx): 10, 50 and 200 concurrent visitors, back to back and typing, plus the
 latency along one 200-turn conversation. Results: bench/results/scale.json and scale.png.
 
-`single_workers` is the single node with two Sanic workers (SANIC_WORKERS=2) and Rasa's Redis
-lock store, the set-up the issue suggests for using both cores: measured, not offered by
-`make run` (see the README's "Load and scale" section).
+Typing visitors run twice: all sending their first message at the same instant, and arriving
+at random over the first 6 s (one pause), as people do; the results give the p95 of opening and
+of later turns apart. `single_workers` is the single node with two Sanic workers
+(SANIC_WORKERS=2) and Rasa's Redis lock store, the set-up the issue suggests for using both
+cores: measured, not offered by `make run` (see the README on load).
 
     python -m bench.scale [--setups single,single_workers,prod] [--visitors 10,50,200]
         [--max-seconds 120]
@@ -104,9 +106,12 @@ def run_setup(name: str, visitors: list[int], max_seconds: float) -> dict[str, A
     with SETUPS[name]() as (base, pids):
         url = f"{base}/webhooks/rest/webhook"
         result: dict[str, Any] = {"rasa_memory_before": memory(pids), "runs": []}
-        for pace in (BACK_TO_BACK, TYPING):
+        # Typing visitors once all starting at the same instant, once arriving over one pause.
+        for pace, ramp in ((BACK_TO_BACK, 0.0), (TYPING, 0.0), (TYPING, TYPING.high)):
             for count in visitors:
-                run = asyncio.run(run_load(url, count, pace, max_seconds=max_seconds))
+                run = asyncio.run(
+                    run_load(url, count, pace, max_seconds=max_seconds, ramp_seconds=ramp)
+                )
                 print(name, json.dumps(run), flush=True)
                 result["runs"].append(run)
         result["long_conversation"] = asyncio.run(long_conversation(url))
@@ -122,12 +127,20 @@ def chart(results: dict[str, Any], path: Path) -> None:
 
     figure, (rate, p95) = plt.subplots(1, 2, figsize=(11, 4))
     for setup, data in results["setups"].items():
-        for pace in ("back_to_back", "typing"):
-            runs = [r for r in data["runs"] if r["pace"] == pace]
+        for pace, staggered, style in (
+            ("back_to_back", False, "-o"),
+            ("typing", False, "--s"),
+            ("typing", True, ":^"),
+        ):
+            runs = [
+                r
+                for r in data["runs"]
+                if r["pace"] == pace and bool(r.get("ramp_seconds")) == staggered
+            ]
             xs = [r["visitors"] for r in runs]
-            style = "-o" if pace == "back_to_back" else "--s"
-            rate.plot(xs, [r["messages_per_s"] for r in runs], style, label=f"{setup}, {pace}")
-            p95.plot(xs, [r["p95_ms"] for r in runs], style, label=f"{setup}, {pace}")
+            label = f"{setup}, {pace}{', staggered start' if staggered else ''}"
+            rate.plot(xs, [r["messages_per_s"] for r in runs], style, label=label)
+            p95.plot(xs, [r["p95_ms"] for r in runs], style, label=label)
     rate.set(title="Throughput", xlabel="concurrent visitors", ylabel="messages / s")
     p95.set(title="p95 latency", xlabel="concurrent visitors", ylabel="ms", yscale="log")
     p95.axhline(300, color="grey", linewidth=0.8, linestyle=":")
