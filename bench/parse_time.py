@@ -19,17 +19,9 @@ from typing import Any
 
 from bench.nlu_eval import SETS
 from bot import rasa_server, training
-from bot.nlu.evaluation import load_examples
+from bot.nlu.evaluation import load_examples, rankings
 
 RESULTS = Path(__file__).parent / "results"
-
-
-def _ranked(parse: dict[str, Any]) -> list[tuple[str, float]]:
-    ranked = [(i["name"], i["confidence"]) for i in parse.get("intent_ranking") or []]
-    for name, selector in (parse.get("response_selector") or {}).items():
-        if name != "all_retrieval_intents":
-            ranked += [(r["intent_response_key"], r["confidence"]) for r in selector["ranking"]]
-    return ranked
 
 
 def main(argv: list[str]) -> int:
@@ -75,7 +67,7 @@ def main(argv: list[str]) -> int:
     max_difference = 0.0
     for theirs, ours in zip(parses["tensorflow"], parses["numpy"], strict=True):
         same_intent += theirs["intent"]["name"] == ours["intent"]["name"]
-        a, b = _ranked(theirs), _ranked(ours)
+        a, b = rankings(theirs), rankings(ours)
         same_ranking += [n for n, _ in a] == [n for n, _ in b]
         mine = dict(b)
         max_difference = max([max_difference, *(abs(x - mine[n]) for n, x in a if n in mine)])

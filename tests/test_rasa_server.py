@@ -18,7 +18,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.models import RasaModel
 
 from bot import services
-from bot.nlu.evaluation import load_examples
+from bot.nlu.evaluation import load_examples, rankings
 from bot.rasa_server import action_validation, direct_predict, lean_models, numpy_predict
 from tests.conftest import DATA
 from tests.servers import Stack, trained_model
@@ -97,14 +97,6 @@ def parses(texts: list[str]) -> list[dict[str, Any]]:
 
     agent = Agent.load(str(trained_model()))
     return [asyncio.run(agent.parse_message(text)) for text in texts]
-
-
-def rankings(parse: dict[str, Any]) -> list[tuple[str, float]]:
-    ranked = [(i["name"], i["confidence"]) for i in parse.get("intent_ranking") or []]
-    for name, selector in (parse.get("response_selector") or {}).items():
-        if name != "all_retrieval_intents":
-            ranked += [(r["intent_response_key"], r["confidence"]) for r in selector["ranking"]]
-    return ranked
 
 
 @pytest.mark.model

@@ -69,6 +69,15 @@ def predicted_label(parse: dict[str, Any]) -> tuple[str, float]:
     return name, confidence
 
 
+def rankings(parse: dict[str, Any]) -> list[tuple[str, float]]:
+    """Every ranked label with its confidence: the intents, then each response selector's."""
+    ranked = [(i["name"], i["confidence"]) for i in parse.get("intent_ranking") or []]
+    for name, selector in (parse.get("response_selector") or {}).items():
+        if name != "all_retrieval_intents":
+            ranked += [(r["intent_response_key"], r["confidence"]) for r in selector["ranking"]]
+    return ranked
+
+
 def _share(outcomes: Sequence[Outcome], good: Any) -> float:
     return sum(1 for o in outcomes if good(o)) / len(outcomes) if outcomes else float("nan")
 
