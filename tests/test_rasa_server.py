@@ -102,6 +102,7 @@ def parses(texts: list[str]) -> list[dict[str, Any]]:
 @pytest.mark.model
 def test_models_loaded_for_prediction_predict_as_rasas_do(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = [e.text for e in load_examples(DATA / "nlu_heldout.yml")][::4]
+    monkeypatch.setattr(DIETClassifier, "_predict", numpy_predict.RASA_PREDICT)
     monkeypatch.setattr(RasaModel, "load", classmethod(lean_models.RASA_LOAD))
     expected = parses(texts)
 
@@ -130,6 +131,8 @@ def assert_same_predictions(texts: list[str], ours: list[Any], expected: list[An
 @pytest.mark.model
 def test_predictions_called_directly_are_rasas(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = [e.text for e in load_examples(DATA / "nlu_heldout.yml")][1::4]
+    # Every prediction through the model's graph, not NumPy's (installed by earlier tests).
+    monkeypatch.setattr(DIETClassifier, "_predict", numpy_predict.RASA_PREDICT)
     monkeypatch.setattr(RasaModel, "_rasa_predict", direct_predict.RASA_PREDICT)
     expected = parses(texts)
 
