@@ -27,8 +27,6 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-import redis as redis_client  # type: ignore[import-untyped, unused-ignore]
-
 from bench.latency import pss_mb, rss_mb
 from bench.load import BACK_TO_BACK, TYPING, long_conversation, run_load
 from bot import services, training
@@ -56,7 +54,6 @@ def single_node_workers(workers: int = 2) -> Iterator[tuple[str, list[int]]]:
     workdir = Path(tempfile.mkdtemp(prefix="aluma-bench-workers-"))
     redis_port = services.free_port()
     redis = redis_service(workdir / "redis", redis_port)
-    redis.ready = lambda: bool(redis_client.Redis(port=redis_port, socket_timeout=1).ping())
     stack = Stack(workdir, env={"SANIC_WORKERS": str(workers)})
     # Rasa refuses several workers with its in-memory lock store.
     with stack.endpoints.open("a") as endpoints:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import redis as redis_client  # type: ignore[import-untyped, unused-ignore]
+
 from bot.prod.packages import binary
 from bot.services import Service
 
@@ -29,4 +31,5 @@ def redis_service(root: Path, port: int) -> Service:
             "yes",
         ],
         health_url="",
+        ready=lambda: bool(redis_client.Redis(port=port, socket_timeout=1).ping()),
     )

@@ -15,8 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import redis as redis_client  # type: ignore[import-untyped, unused-ignore]
-
 from bot import services
 from bot.prod import packages
 from bot.prod.nginx import nginx_service, render
@@ -61,7 +59,6 @@ class Topology:
     def _build(self) -> None:
         """The processes, once the packages they run on are installed."""
         self.redis = redis_service(self.root / "redis", self.ports.redis)
-        self.redis.ready = self._redis_up
         self.redis.log = self.root / "redis.log"
         app_env = {
             "BOT_DB_URL": self.postgres.url("aluma"),
@@ -114,9 +111,6 @@ class Topology:
 
     def replica_url(self, index: int) -> str:
         return f"http://127.0.0.1:{self.ports.rasa[index]}"
-
-    def _redis_up(self) -> bool:
-        return bool(redis_client.Redis(port=self.ports.redis, socket_timeout=1).ping())
 
     def _write_endpoints(self) -> Path:
         path = self.root / "endpoints.yml"
