@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.load import percentile
 from bench.nlu_eval import SETS
 from bot import rasa_server, training
 from bot.nlu.evaluation import load_examples, rankings
@@ -57,11 +58,10 @@ def main(argv: list[str]) -> int:
             parses[name], times = asyncio.run(parse_all())
             timings[name] += times
     for name, times in timings.items():
-        ordered = sorted(times)
         results["paths"][name] = {
             "mean_ms": round(statistics.mean(times), 3),
-            "p50_ms": round(ordered[len(ordered) // 2], 3),
-            "p95_ms": round(ordered[int(len(ordered) * 0.95)], 3),
+            "p50_ms": round(percentile(times, 50), 3),
+            "p95_ms": round(percentile(times, 95), 3),
         }
     same_intent = same_ranking = 0
     max_difference = 0.0
