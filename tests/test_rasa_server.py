@@ -11,15 +11,23 @@ import numpy as np
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.models import RasaModel
 
+from bench.graph_runner import event_summary
 from bot import services
 from bot.nlu.evaluation import load_examples, rankings
-from bot.rasa_server import action_validation, direct_predict, lean_models, numpy_predict
+from bot.rasa_server import (
+    action_validation,
+    direct_graph,
+    direct_predict,
+    lean_models,
+    numpy_predict,
+)
 from tests.conftest import DATA
 from tests.servers import Stack, trained_model
 
@@ -192,14 +200,87 @@ def test_numpy_predictions_leave_other_inputs_to_rasa() -> None:
     assert model(message, []) is None  # dense features: Rasa's path
 
 
+def conversations(agent: Any, texts: list[str], run: str) -> list[list[dict[str, Any]]]:
+    """Each five texts as one conversation; its events without times, ids and reply variants."""
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    async def talk() -> list[list[dict[str, Any]]]:
+        events = []
+        for start in range(0, len(texts), 5):
+            sender = f"{run}-{start}"
+            for text in texts[start : start + 5]:
+                await agent.handle_message(UserMessage(text, CollectingOutputChannel(), sender))
+            tracker = await agent.tracker_store.retrieve(sender)
+            events.append([event_summary(e.as_dict()) for e in tracker.events])
+        return events
+
+    return asyncio.run(talk())
+
+
+@pytest.mark.model
+def test_graphs_run_directly_parse_and_act_as_dask(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.core.agent import Agent
+
+    texts = [e.text for e in load_examples(DATA / "nlu_heldout.yml")][3::3]
+    monkeypatch.setattr(DaskGraphRunner, "run", direct_graph.DASK_RUN)
+    agent = Agent.load(str(trained_model()))
+    conversations(agent, texts, "warm")  # each model's first prediction takes Rasa's path
+    expected = conversations(agent, texts, "dask")
+
+    plans = []
+    plan = direct_graph.plan
+
+    def counted(*args: Any) -> Any:
+        plans.append(plan(*args))
+        return plans[-1]
+
+    monkeypatch.setattr(direct_graph, "plan", counted)
+    direct_graph.install()
+    ours = conversations(agent, texts, "direct")
+
+    assert len(texts) > 50 and any(len(events) > 10 for events in ours)
+    assert ours == expected
+    # Once to parse each text, at least twice to act on it (an answer, then listen).
+    assert len(plans) >= 3 * len(texts) and all(plans)
+
+
+@pytest.mark.model
+def test_a_plan_runs_parents_first_and_leaves_training_to_dask() -> None:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(trained_model()))
+    assert agent.processor is not None
+    runner = agent.processor.graph_runner
+    metadata = agent.processor.model_metadata
+    nlu, core = metadata.nlu_target, metadata.core_target
+    for target, given in ((nlu, "__message__"), (core, "__tracker__")):
+        steps = direct_graph.plan(runner, (target,), frozenset({given}))
+        assert steps is not None and steps[-1][0] == target
+        done = {given}
+        for name, node, needs in steps:
+            assert set(needs) <= done, name
+            assert node is runner._instantiated_nodes[name]
+            done.add(name)
+    # An input named like a node, or a component loaded only when run (training): dask's way.
+    assert direct_graph.plan(runner, (nlu,), frozenset({nlu})) is None
+    lazy = runner._graph_schema.nodes[core]
+    lazy.eager, runner.__dict__["_direct_plans"] = False, {}
+    try:
+        assert direct_graph.plan(runner, (core,), frozenset({"__tracker__"})) is None
+    finally:
+        lazy.eager = True
+
+
 def test_every_rasa_server_loads_models_for_prediction(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(RasaModel, "load", classmethod(lean_models.RASA_LOAD))
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RASA_VALIDATE)
     monkeypatch.setattr(RasaModel, "_rasa_predict", direct_predict.RASA_PREDICT)
     monkeypatch.setattr(DIETClassifier, "_predict", numpy_predict.RASA_PREDICT)
+    monkeypatch.setattr(DaskGraphRunner, "run", direct_graph.DASK_RUN)
     from bot import rasa_server
 
     rasa_server.install()
+    assert DaskGraphRunner.__dict__["run"] is direct_graph.run
     assert RasaModel.__dict__["load"].__func__ is lean_models.load_for_prediction
     assert RasaModel.__dict__["_rasa_predict"] is direct_predict.rasa_predict
     assert DIETClassifier.__dict__["_predict"] is numpy_predict.predict

@@ -7,6 +7,7 @@ def install() -> None:
     """Apply every fix; anything that loads our model to answer visitors calls this first."""
     from bot.rasa_server import (
         action_validation,
+        direct_graph,
         direct_predict,
         event_types,
         lean_models,
@@ -14,6 +15,7 @@ def install() -> None:
     )
 
     action_validation.install()
+    direct_graph.install()
     direct_predict.install()
     event_types.install()
     lean_models.install()
