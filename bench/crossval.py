@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
+from bench import write_results
 from bot.settings import PROJECT_ROOT
 
-RESULTS = Path(__file__).parent / "results"
 SPACY_COMPONENTS = {"SpacyNLP", "SpacyEntityExtractor"}
 
 
@@ -85,8 +85,7 @@ def main(argv: list[str]) -> int:
             PROJECT_ROOT / "config.yml", args.folds, Path(tmp) / "a"
         )
         results["whitespace_tokenizer"] = cross_validate(baseline, args.folds, Path(tmp) / "b")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "crossval.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_results("crossval", results)
     print(json.dumps(results, indent=2))
     return 0
 

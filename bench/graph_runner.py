@@ -17,13 +17,11 @@ import statistics
 import sys
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
+from bench import write_results
 from bench.load import faq_questions
 from bot import rasa_server, training
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def event_summary(event: dict[str, Any]) -> dict[str, Any]:
@@ -98,8 +96,7 @@ def main(argv: list[str]) -> int:
             for name, times in per_message.items()
         },
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "graph_runner.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_results("graph_runner", results)
     print(json.dumps(results, indent=2))
     return 0
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import requests
 
+from bench import write_results
 from bot.settings import PROJECT_ROOT
 from tests.servers import Stack
 
-RESULTS = Path(__file__).parent / "results"
 QUESTIONS = [
     "what is rosacea",
     "how common is rosacea",
@@ -159,8 +159,7 @@ def main(argv: list[str]) -> int:
     results["model_mb"] = round(model.stat().st_size / 2**20, 1)
     if args.train:
         results["training_s"] = training_seconds()
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latency.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_results("latency", results)
     print(json.dumps(results, indent=2))
     return 0
 

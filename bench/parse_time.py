@@ -14,15 +14,13 @@ import json
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
+from bench import write_results
 from bench.load import percentile
 from bench.nlu_eval import SETS
 from bot import rasa_server, training
 from bot.nlu.evaluation import load_examples, rankings
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def main(argv: list[str]) -> int:
@@ -76,8 +74,7 @@ def main(argv: list[str]) -> int:
         "same_ranking_order": same_ranking,
         "max_confidence_difference": max_difference,
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "parse_time.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_results("parse_time", results)
     print(json.dumps(results, indent=2))
     return 0
 

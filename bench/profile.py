@@ -19,10 +19,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from bench import write_results
 from bench.load import BACK_TO_BACK, run_load
 from bench.scale import single_node
 
-RESULTS = Path(__file__).parent / "results"
 FRAME = re.compile(r"^(?P<function>[^ ]+) \((?P<file>[^:)]+)(?::\d+)?\)$")
 
 
@@ -68,7 +68,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=40)
     parser.add_argument("--raw", type=Path, help="where to keep py-spy's collapsed stacks")
     args = parser.parse_args(argv)
-    RESULTS.mkdir(exist_ok=True)
     raw = args.raw or Path(tempfile.mkdtemp(prefix="aluma-profile-")) / "rasa.txt"
     with single_node() as (base, pids):
         url = f"{base}/webhooks/rest/webhook"
@@ -94,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         run = asyncio.run(load_for(url, args.visitors, args.seconds))
         spy.wait(timeout=args.seconds + 60)
     summary = {"load": run, **summarise(raw.read_text())}
-    (RESULTS / "profile.json").write_text(json.dumps(summary, indent=2) + "\n")
+    write_results("profile", summary)
     print(json.dumps({k: summary[k] for k in ("load", "samples")}, indent=2))
     for row in summary["inclusive"][:25]:
         print(f"{row['share']:6.1%}  {row['function']}")

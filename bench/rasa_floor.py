@@ -26,12 +26,11 @@ from typing import Any
 
 import yaml
 
+from bench import write_results
 from bench.latency import rss_mb
 from bench.load import BACK_TO_BACK, run_load
 from bot import services
 from tests.servers import Stack
-
-RESULTS = Path(__file__).parent / "results"
 
 # Words nearly every visitor question contains, so most turns take the keyword path; the rest
 # reach Rasa's core fallback, which also answers with a canned response.
@@ -166,8 +165,7 @@ def main(argv: list[str]) -> int:
         }
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "rasa_floor.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_results("rasa_floor", results)
     return 0
 
 

@@ -27,14 +27,13 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench import RESULTS, write_results
 from bench.latency import pss_mb, rss_mb
 from bench.load import BACK_TO_BACK, TYPING, long_conversation, run_load
 from bot import services, training
 from bot.prod.redis import redis_service
 from bot.prod.topology import Ports, Topology
 from tests.servers import Stack
-
-RESULTS = Path(__file__).parent / "results"
 
 
 @contextmanager
@@ -158,8 +157,7 @@ def main(argv: list[str]) -> int:
     results: dict[str, Any] = {"setups": {}}
     for name in args.setups.split(","):
         results["setups"][name] = run_setup(name, visitors, args.max_seconds)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "scale.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_results("scale", results)
     chart(results, RESULTS / "scale.png")
     print(f"wrote {RESULTS / 'scale.json'} and scale.png")
     return 0

@@ -9,11 +9,10 @@ For scale, the widely used rasa-webchat bundle is about 212 KB gzipped.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
+from bench import write_results
 from bot.web.widget import asset
 
-RESULTS = Path(__file__).parent / "results"
 FILES = ("widget.js", "widget.css")
 BUDGET_GZIP_BYTES = 15 * 1024
 RASA_WEBCHAT_GZIP_BYTES = 212 * 1024
@@ -38,8 +37,7 @@ def measure() -> dict[str, object]:
 
 def main() -> None:
     results = measure()
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "widget_size.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_results("widget_size", results)
     print(json.dumps(results, indent=2))
 
 
