@@ -34,6 +34,21 @@ def event_summary(event: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
+async def talk(agent: Any, conversations: list[list[str]]) -> list[list[dict[str, Any]]]:
+    """Each conversation under a new sender; its stored events as `event_summary` gives them."""
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    events = []
+    for texts in conversations:
+        sender = uuid.uuid4().hex
+        for text in texts:
+            await agent.handle_message(UserMessage(text, CollectingOutputChannel(), sender))
+        tracker = await agent.tracker_store.retrieve(sender)
+        assert tracker is not None
+        events.append([event_summary(e.as_dict()) for e in tracker.events])
+    return events
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=8)
@@ -46,7 +61,6 @@ def main(argv: list[str]) -> int:
     configure_logging_and_warnings(logging.INFO)  # `rasa run`'s level: debug calls skipped
     configure_structlog(logging.INFO)
     from rasa.core.agent import Agent
-    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
     from rasa.engine.runner.dask import DaskGraphRunner
 
     from bot.rasa_server import direct_graph
@@ -56,29 +70,21 @@ def main(argv: list[str]) -> int:
     agent = Agent.load(str(model))
     questions = faq_questions()
 
-    async def conversations(seed: int) -> list[list[Any]]:
-        """Per conversation: its parses and actions (reply texts can be random variants)."""
+    def conversations(seed: int) -> list[list[str]]:
         rng = random.Random(seed)
-        turns = []
-        for _ in range(args.conversations):
-            sender = uuid.uuid4().hex
-            for text in rng.sample(questions, 5):
-                await agent.handle_message(UserMessage(text, CollectingOutputChannel(), sender))
-            tracker = await agent.tracker_store.retrieve(sender)
-            assert tracker is not None
-            turns.append([event_summary(e.as_dict()) for e in tracker.events])
-        return turns
+        return [rng.sample(questions, 5) for _ in range(args.conversations)]
 
     runners = {"dask": direct_graph.DASK_RUN, "direct": direct_graph.run}
-    asyncio.run(conversations(-1))  # each model's first prediction, and warm caches
+    asyncio.run(talk(agent, conversations(-1)))  # each model's first prediction, warm caches
     per_message: dict[str, list[float]] = {name: [] for name in runners}
     same = 0
     for seed in range(args.rounds):  # interleaved, so both see the same machine
         turns = {}
         for name, function in runners.items():
             DaskGraphRunner.run = function
+            texts = conversations(seed)
             started = time.perf_counter()
-            turns[name] = asyncio.run(conversations(seed))
+            turns[name] = asyncio.run(talk(agent, texts))
             elapsed = time.perf_counter() - started
             per_message[name].append(elapsed / (args.conversations * 5) * 1000)
         same += sum(a == b for a, b in zip(turns["dask"], turns["direct"], strict=True))

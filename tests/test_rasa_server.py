@@ -18,7 +18,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.models import RasaModel
 
-from bench.graph_runner import event_summary
+from bench.graph_runner import talk
 from bot import services
 from bot.nlu.evaluation import load_examples, rankings
 from bot.rasa_server import (
@@ -200,23 +200,6 @@ def test_numpy_predictions_leave_other_inputs_to_rasa() -> None:
     assert model(message, []) is None  # dense features: Rasa's path
 
 
-def conversations(agent: Any, texts: list[str], run: str) -> list[list[dict[str, Any]]]:
-    """Each five texts as one conversation; its events without times, ids and reply variants."""
-    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-
-    async def talk() -> list[list[dict[str, Any]]]:
-        events = []
-        for start in range(0, len(texts), 5):
-            sender = f"{run}-{start}"
-            for text in texts[start : start + 5]:
-                await agent.handle_message(UserMessage(text, CollectingOutputChannel(), sender))
-            tracker = await agent.tracker_store.retrieve(sender)
-            events.append([event_summary(e.as_dict()) for e in tracker.events])
-        return events
-
-    return asyncio.run(talk())
-
-
 @pytest.mark.model
 def test_graphs_run_directly_parse_and_act_as_dask(monkeypatch: pytest.MonkeyPatch) -> None:
     from rasa.core.agent import Agent
@@ -224,8 +207,9 @@ def test_graphs_run_directly_parse_and_act_as_dask(monkeypatch: pytest.MonkeyPat
     texts = [e.text for e in load_examples(DATA / "nlu_heldout.yml")][3::3]
     monkeypatch.setattr(DaskGraphRunner, "run", direct_graph.DASK_RUN)
     agent = Agent.load(str(trained_model()))
-    conversations(agent, texts, "warm")  # each model's first prediction takes Rasa's path
-    expected = conversations(agent, texts, "dask")
+    conversations = [texts[start : start + 5] for start in range(0, len(texts), 5)]
+    asyncio.run(talk(agent, conversations))  # each model's first prediction takes Rasa's path
+    expected = asyncio.run(talk(agent, conversations))
 
     plans = []
     plan = direct_graph.plan
@@ -236,7 +220,7 @@ def test_graphs_run_directly_parse_and_act_as_dask(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(direct_graph, "plan", counted)
     direct_graph.install()
-    ours = conversations(agent, texts, "direct")
+    ours = asyncio.run(talk(agent, conversations))
 
     assert len(texts) > 50 and any(len(events) > 10 for events in ours)
     assert ours == expected
