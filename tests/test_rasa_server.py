@@ -13,22 +13,28 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+    CountVectorsFeaturizer,
+)
+from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.models import RasaModel
 
-from bench.graph_runner import talk
+from bench.in_process import talk
 from bot import services
 from bot.nlu.evaluation import load_examples, rankings
 from bot.rasa_server import (
     action_validation,
     direct_graph,
     direct_predict,
+    domain_empty,
+    lean_count_vectors,
     lean_models,
     numpy_predict,
 )
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT
 from tests.servers import Stack, trained_model
 
 RASA_VALIDATE = RemoteAction.__dict__["_validate_action_result"]
@@ -200,6 +206,58 @@ def test_numpy_predictions_leave_other_inputs_to_rasa() -> None:
     assert model(message, []) is None  # dense features: Rasa's path
 
 
+ODD_TEXTS = ["", "   ", "🙂🙂 botox?!", "بوتوكس للوردية", "x" * 5000, "<b>1</b>", "1;DROP"]
+
+
+def same_matrix(ours: Any, rasas: Any) -> bool:
+    if ours is None or rasas is None:
+        return ours is rasas
+    return (
+        ours.format == rasas.format == "coo"
+        and ours.shape == rasas.shape
+        and ours.dtype == rasas.dtype
+        and ours.row.dtype == rasas.row.dtype
+        and ours.col.dtype == rasas.col.dtype
+        and np.array_equal(ours.row, rasas.row)
+        and np.array_equal(ours.col, rasas.col)
+        and np.array_equal(ours.data, rasas.data)
+    )
+
+
+@pytest.mark.model
+def test_count_vectors_are_rasas(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [e.text for e in load_examples(DATA / "nlu_heldout.yml")] + ODD_TEXTS
+    compared: list[tuple[str, bool]] = []
+
+    def both(featurizer: Any, attribute: str, all_tokens: list[list[str]]) -> Any:
+        rasas = lean_count_vectors.RASA_CREATE_FEATURES(featurizer, attribute, all_tokens)
+        ours = lean_count_vectors.create_features(featurizer, attribute, all_tokens)
+        pairs = zip((*ours[0], *ours[1]), (*rasas[0], *rasas[1]), strict=True)
+        compared.append((attribute, all(same_matrix(a, b) for a, b in pairs)))
+        return rasas
+
+    monkeypatch.setattr(CountVectorsFeaturizer, "_create_features", both)
+    parses(texts)
+    assert [ok for _, ok in compared].count(True) == len(compared)
+    # Two featurizers on every text; the word one also sees attributes a user message lacks.
+    assert sum(attribute == TEXT for attribute, _ in compared) == 2 * len(texts)
+    assert {attribute for attribute, _ in compared} > {TEXT}
+
+
+def test_counts_match_the_vectorizers_transform() -> None:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    documents = ["botox for rosacea", "rosacea rosacea flush", "", "ROSACEA é 🙂", "unknown"]
+    for vectorizer in (
+        CountVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2)),
+        CountVectorizer(analyzer="char_wb", ngram_range=(2, 4)),
+    ):
+        vectorizer.fit(documents[:2])
+        expected = vectorizer.transform(documents)
+        expected.sort_indices()
+        assert same_matrix(lean_count_vectors.counts(vectorizer, documents), expected.tocoo())
+
+
 @pytest.mark.model
 def test_graphs_run_directly_parse_and_act_as_dask(monkeypatch: pytest.MonkeyPatch) -> None:
     from rasa.core.agent import Agent
@@ -261,15 +319,38 @@ def test_every_rasa_server_loads_models_for_prediction(monkeypatch: pytest.Monke
     monkeypatch.setattr(RasaModel, "_rasa_predict", direct_predict.RASA_PREDICT)
     monkeypatch.setattr(DIETClassifier, "_predict", numpy_predict.RASA_PREDICT)
     monkeypatch.setattr(DaskGraphRunner, "run", direct_graph.DASK_RUN)
+    monkeypatch.setattr(Domain, "is_empty", domain_empty.RASA_IS_EMPTY)
+    monkeypatch.setattr(
+        CountVectorsFeaturizer, "_create_features", lean_count_vectors.RASA_CREATE_FEATURES
+    )
     from bot import rasa_server
 
     rasa_server.install()
+    assert Domain.__dict__["is_empty"] is domain_empty.is_empty
+    assert CountVectorsFeaturizer.__dict__["_create_features"] is lean_count_vectors.create_features
     assert DaskGraphRunner.__dict__["run"] is direct_graph.run
     assert RasaModel.__dict__["load"].__func__ is lean_models.load_for_prediction
     assert RasaModel.__dict__["_rasa_predict"] is direct_predict.rasa_predict
     assert DIETClassifier.__dict__["_predict"] is numpy_predict.predict
     validate = RemoteAction.__dict__["_validate_action_result"]
     assert validate is action_validation.validate_action_result
+
+
+def test_a_domain_is_empty_as_rasa_says_and_asked_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    ours = Domain.load(str(ROOT / "domain.yml"))
+    for domain in (Domain.empty(), ours):
+        assert domain_empty.is_empty(domain) is domain_empty.RASA_IS_EMPTY(domain)
+    calls: list[Domain] = []
+    rasas = domain_empty.RASA_IS_EMPTY
+
+    def counted(domain: Domain) -> bool:
+        calls.append(domain)
+        return bool(rasas(domain))
+
+    monkeypatch.setattr(domain_empty, "RASA_IS_EMPTY", counted)
+    fresh = Domain.empty()
+    assert [domain_empty.is_empty(fresh) for _ in range(3)] == [True] * 3
+    assert calls == [fresh]
 
 
 def test_a_stack_whose_rasa_cannot_start_leaves_nothing_running(tmp_path: Path) -> None:

@@ -9,7 +9,9 @@ def install() -> None:
         action_validation,
         direct_graph,
         direct_predict,
+        domain_empty,
         event_types,
+        lean_count_vectors,
         lean_models,
         numpy_predict,
     )
@@ -17,6 +19,8 @@ def install() -> None:
     action_validation.install()
     direct_graph.install()
     direct_predict.install()
+    domain_empty.install()
     event_types.install()
+    lean_count_vectors.install()
     lean_models.install()
     numpy_predict.install()

@@ -4,8 +4,8 @@ For every message Rasa 3.6 runs its NLU graph once and its dialogue graph once p
 action, each time by rebuilding a dask graph from the schema, having dask order it and then
 having dask's scheduler (futures, callbacks, a thread pool of one) call the nodes. For our
 graphs of 10-15 small nodes that bookkeeping was a fifth of a message's time: in process, with
-the tracker in memory, one message took 6.65 ms with dask and 5.25 ms with this runner
-(bench/results/graph_runner.json).
+the tracker in memory, one message took 6.36 ms with dask and 4.94 ms with this runner
+(`python -m bench.in_process --fix graph_runner` -> bench/results/graph_runner.json).
 Here the schema is reduced and sorted once per set of targets and inputs, and each node is
 called with its parents' outputs exactly as dask passes them, so the components, their inputs
 and their outputs are Rasa's. Graphs that load components lazily (training) and inputs that

@@ -1,9 +1,11 @@
 """Time one message through the whole assistant in process (parse, every predicted action,
-tracker in memory) with Rasa's dask graph runner and with ours (bot/rasa_server/
-direct_graph.py), and check that both take the same actions on the same parses. Results:
-bench/results/graph_runner.json.
+tracker in memory) with one of our fixes to Rasa and with Rasa's own code in its place, and
+check that both take the same actions on the same parses. Fixes: `graph_runner` (dask's graph
+runner against bot/rasa_server/direct_graph.py), `count_vectors` (sklearn's transform against
+bot/rasa_server/lean_count_vectors.py), `domain_empty` (Rasa's `Domain.is_empty` against
+bot/rasa_server/domain_empty.py). Results: bench/results/<fix>.json.
 
-    python -m bench.graph_runner [--rounds 8 --conversations 40]
+    python -m bench.in_process --fix graph_runner [--rounds 8 --conversations 40]
 """
 
 from __future__ import annotations
@@ -49,8 +51,41 @@ async def talk(agent: Any, conversations: list[list[str]]) -> list[list[dict[str
     return events
 
 
+def fixes() -> dict[str, tuple[Any, str, dict[str, Any]]]:
+    """Each fix: the class and attribute it replaces, and its variants, Rasa's first."""
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+        CountVectorsFeaturizer,
+    )
+    from rasa.shared.core.domain import Domain
+
+    from bot.rasa_server import direct_graph, domain_empty, lean_count_vectors
+
+    return {
+        "graph_runner": (
+            DaskGraphRunner,
+            "run",
+            {"dask": direct_graph.DASK_RUN, "direct": direct_graph.run},
+        ),
+        "count_vectors": (
+            CountVectorsFeaturizer,
+            "_create_features",
+            {
+                "sklearn": lean_count_vectors.RASA_CREATE_FEATURES,
+                "direct": lean_count_vectors.create_features,
+            },
+        ),
+        "domain_empty": (
+            Domain,
+            "is_empty",
+            {"rasa": domain_empty.RASA_IS_EMPTY, "once": domain_empty.is_empty},
+        ),
+    }
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--fix", choices=list(fixes()), required=True)
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--conversations", type=int, default=40)
     args = parser.parse_args(argv)
@@ -61,10 +96,8 @@ def main(argv: list[str]) -> int:
     configure_logging_and_warnings(logging.INFO)  # `rasa run`'s level: debug calls skipped
     configure_structlog(logging.INFO)
     from rasa.core.agent import Agent
-    from rasa.engine.runner.dask import DaskGraphRunner
 
-    from bot.rasa_server import direct_graph
-
+    owner, attribute, variants = fixes()[args.fix]
     model = training.current_model()
     assert model is not None, "run `make train` first"
     agent = Agent.load(str(model))
@@ -74,27 +107,27 @@ def main(argv: list[str]) -> int:
         rng = random.Random(seed)
         return [rng.sample(questions, 5) for _ in range(args.conversations)]
 
-    runners = {"dask": direct_graph.DASK_RUN, "direct": direct_graph.run}
     asyncio.run(talk(agent, conversations(-1)))  # each model's first prediction, warm caches
-    per_message: dict[str, list[float]] = {name: [] for name in runners}
+    per_message: dict[str, list[float]] = {name: [] for name in variants}
     same = 0
     for seed in range(args.rounds):  # interleaved, so both see the same machine
-        turns = {}
-        for name, function in runners.items():
-            DaskGraphRunner.run = function
+        turns = []
+        for name, function in variants.items():
+            setattr(owner, attribute, function)
             texts = conversations(seed)
             started = time.perf_counter()
-            turns[name] = asyncio.run(talk(agent, texts))
+            turns.append(asyncio.run(talk(agent, texts)))
             elapsed = time.perf_counter() - started
             per_message[name].append(elapsed / (args.conversations * 5) * 1000)
-        same += sum(a == b for a, b in zip(turns["dask"], turns["direct"], strict=True))
+        same += sum(a == b for a, b in zip(*turns, strict=True))
     results: dict[str, Any] = {
+        "fix": args.fix,
         "model": model.name,
         "messages_per_round": args.conversations * 5,
         "rounds": args.rounds,
         "conversations_compared": args.rounds * args.conversations,
         "same_parses_and_actions": same,
-        "runners": {
+        "variants": {
             name: {
                 "median_ms_per_message": round(statistics.median(times), 3),
                 "rounds_ms_per_message": [round(t, 3) for t in times],
@@ -102,7 +135,7 @@ def main(argv: list[str]) -> int:
             for name, times in per_message.items()
         },
     }
-    write_results("graph_runner", results)
+    write_results(args.fix, results)
     print(json.dumps(results, indent=2))
     return 0
 
