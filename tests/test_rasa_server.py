@@ -27,6 +27,7 @@ from bot import services
 from bot.nlu.evaluation import load_examples, rankings
 from bot.rasa_server import (
     action_validation,
+    blas_threads,
     direct_graph,
     direct_predict,
     domain_empty,
@@ -351,6 +352,15 @@ def test_a_domain_is_empty_as_rasa_says_and_asked_once(monkeypatch: pytest.Monke
     fresh = Domain.empty()
     assert [domain_empty.is_empty(fresh) for _ in range(3)] == [True] * 3
     assert calls == [fresh]
+
+
+def test_blas_runs_on_the_calling_thread_only() -> None:
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    threadpool_limits(limits=2, user_api="blas")  # as OpenBLAS starts on a 2-core machine
+    blas_threads.install()
+    libraries = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    assert libraries and all(i["num_threads"] == 1 for i in libraries)
 
 
 def test_a_stack_whose_rasa_cannot_start_leaves_nothing_running(tmp_path: Path) -> None:

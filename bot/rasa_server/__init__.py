@@ -5,6 +5,9 @@ from __future__ import annotations
 
 def install() -> None:
     """Apply every fix; anything that loads our model to answer visitors calls this first."""
+    from bot.rasa_server import blas_threads
+
+    blas_threads.install()  # before the imports below load NumPy and SciPy's BLAS libraries
     from bot.rasa_server import (
         action_validation,
         direct_graph,
