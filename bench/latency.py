@@ -19,7 +19,7 @@ from pathlib import Path
 
 import requests
 
-from bench import write_results
+from bench import machine_speed_ms, write_results
 from bot.settings import PROJECT_ROOT
 from tests.servers import Stack
 
@@ -68,10 +68,12 @@ def timed_say(url: str, sender: str, text: str) -> float:
 
 
 def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (Rasa's workers are its grandchildren)."""
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
+        for child in children.read_text().split():
+            pids += _tree(int(child))
     return pids
 
 
@@ -137,7 +139,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--turns", type=int, default=10)
     args = parser.parse_args(argv)
 
-    results: dict[str, object] = {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    results: dict[str, object] = {
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "machine_speed_ms": machine_speed_ms(),
+    }
     with tempfile.TemporaryDirectory() as workdir:
         stack = Stack(Path(workdir))
         started = time.perf_counter()
@@ -146,10 +151,12 @@ def main(argv: list[str]) -> int:
         try:
             assert stack.rasa.process is not None
             results["rasa_rss_mb_idle"] = rss_mb(stack.rasa.process.pid)
+            results["rasa_pss_mb_idle"] = pss_mb(stack.rasa.process.pid)
             timed_say(stack.url, "warm-up", "hi")
             results["sequential"] = sequential(stack, args.messages)
             results["concurrent"] = concurrent(stack, args.conversations, args.turns)
             results["rasa_rss_mb_after"] = rss_mb(stack.rasa.process.pid)
+            results["rasa_pss_mb_after"] = pss_mb(stack.rasa.process.pid)
             assert stack.actions.process is not None
             results["actions_rss_mb"] = rss_mb(stack.actions.process.pid)
         finally:
