@@ -1,5 +1,6 @@
-"""Where a Rasa server spends its time under load: py-spy samples the single-node Rasa process
-while simulated visitors talk to it, and the stacks are summarised by function.
+"""Where a Rasa server spends its time under load: py-spy samples the single-node Rasa server's
+processes (its workers) while simulated visitors talk to it, and the stacks are summarised by
+function (shares of the busy samples of all workers together).
 Results: bench/results/profile.json (top functions by inclusive and by own time); the raw
 collapsed stacks (several MB) are kept only with --raw FILE.
 
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                 "record",
                 "--pid",
                 str(pids[0]),
+                "--subprocesses",  # the workers, forked from the process we start
                 "--format",
                 "raw",
                 "--rate",

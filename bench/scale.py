@@ -1,14 +1,14 @@
 """Load against the single-node set-up (SQLite, one Rasa server) and the two-replica set-up
-(PostgreSQL, Redis, nginx): 10, 50 and 200 concurrent visitors, back to back and typing, plus the
-latency along one 200-turn conversation. Results: bench/results/scale.json and scale.png.
+(PostgreSQL, Redis, nginx): 10, 50 and 200 concurrent visitors, back to back and typing, plus
+the latency along one 200-turn conversation. Results: bench/results/scale.json and scale.png.
 
 Typing visitors run twice: all sending their first message at the same instant, and arriving
 at random over the first 6 s (one pause), as people do; the results give the p95 of opening and
-of later turns apart. `single_workers` is the single node with two Sanic workers
-(SANIC_WORKERS=2) and Rasa's Redis lock store, the set-up the issue suggests for using both
-cores: measured, not offered by `make run` (see the README on load).
+of later turns apart. `single` is `make run`'s set-up, a Rasa worker per core forked from one
+loaded model (bot/rasa_server/workers.py); `single_one_worker` the same with one worker, as
+before that.
 
-    python -m bench.scale [--setups single,single_workers,prod] [--visitors 10,50,200]
+    python -m bench.scale [--setups single,single_one_worker,prod] [--visitors 10,50,200]
         [--max-seconds 120]
 
 The load generator runs on the same machine, so its own CPU use is part of the numbers.
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import shutil
 import sys
@@ -27,44 +28,25 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench import RESULTS, write_results
+from bench import RESULTS, machine_speed_ms, write_results
 from bench.latency import pss_mb, rss_mb
 from bench.load import BACK_TO_BACK, TYPING, long_conversation, run_load
-from bot import services, training
-from bot.prod.redis import redis_service
+from bot import training
 from bot.prod.topology import Ports, Topology
 from tests.servers import Stack
 
 
 @contextmanager
-def single_node() -> Iterator[tuple[str, list[int]]]:
+def single_node(workers: int | None = None) -> Iterator[tuple[str, list[int]]]:
+    """`make run`'s set-up: a Rasa worker per core (or `workers`), forked from one model."""
     workdir = Path(tempfile.mkdtemp(prefix="aluma-bench-"))
-    stack = Stack(workdir).start(web=False)
+    stack = Stack(workdir, env={"SANIC_WORKERS": str(workers)} if workers else {})
+    stack.start(web=False)
     try:
         assert stack.rasa.process is not None
         yield stack.url, [stack.rasa.process.pid]
     finally:
         stack.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-@contextmanager
-def single_node_workers(workers: int = 2) -> Iterator[tuple[str, list[int]]]:
-    workdir = Path(tempfile.mkdtemp(prefix="aluma-bench-workers-"))
-    redis_port = services.free_port()
-    redis = redis_service(workdir / "redis", redis_port)
-    stack = Stack(workdir, env={"SANIC_WORKERS": str(workers)})
-    # Rasa refuses several workers with its in-memory lock store.
-    with stack.endpoints.open("a") as endpoints:
-        endpoints.write(f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: {redis_port}\n")
-    try:
-        services.start(redis)
-        stack.start(web=False)
-        assert stack.rasa.process is not None
-        yield stack.url, [stack.rasa.process.pid]
-    finally:
-        stack.stop()
-        services.stop(redis)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -86,7 +68,7 @@ def two_replicas() -> Iterator[tuple[str, list[int]]]:
 
 SETUPS: dict[str, Callable[[], AbstractContextManager[tuple[str, list[int]]]]] = {
     "single": single_node,
-    "single_workers": single_node_workers,
+    "single_one_worker": functools.partial(single_node, 1),
     "prod": two_replicas,
 }
 
@@ -101,7 +83,11 @@ def memory(pids: list[int]) -> dict[str, float]:
 def run_setup(name: str, visitors: list[int], max_seconds: float) -> dict[str, Any]:
     with SETUPS[name]() as (base, pids):
         url = f"{base}/webhooks/rest/webhook"
-        result: dict[str, Any] = {"rasa_memory_before": memory(pids), "runs": []}
+        result: dict[str, Any] = {
+            "machine_speed_ms": machine_speed_ms(),
+            "rasa_memory_before": memory(pids),
+            "runs": [],
+        }
         # Typing visitors once all starting at the same instant, once arriving over one pause.
         for pace, ramp in ((BACK_TO_BACK, 0.0), (TYPING, 0.0), (TYPING, TYPING.high)):
             for count in visitors:
@@ -149,7 +135,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--setups", default="single,single_workers,prod")
+    parser.add_argument("--setups", default="single,single_one_worker,prod")
     parser.add_argument("--visitors", default="10,50,200")
     parser.add_argument("--max-seconds", type=float, default=120)
     args = parser.parse_args(argv)

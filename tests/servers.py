@@ -43,6 +43,8 @@ class Stack:
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
             "tracker_store:\n  type: bot.storage.tracker_store.DurableSQLTrackerStore\n"
             f"  dialect: sqlite\n  db: {self.tracker_path}\n"
+            "lock_store:\n  type: bot.storage.lock_store.FileLockStore\n"
+            f"  directory: {self.workdir / 'locks'}\n"
         )
         env = {
             "BOT_DB_URL": f"sqlite:///{self.db_path}",

@@ -82,7 +82,8 @@ class Topology:
                     self.model, port, self.endpoints, PROJECT_ROOT / "credentials.yml", self.token
                 ),
                 f"http://127.0.0.1:{port}/",
-                env=app_env,
+                # One worker a replica: the replicas are the processes here (2 on 2 cores).
+                env={"SANIC_WORKERS": "1", **app_env},
                 log=self.root / f"rasa-{port}.log",
             )
             for port in self.ports.rasa

@@ -2,15 +2,40 @@
 
 Every Rasa server the project starts (`make run`, `make run-prod`, tests, benchmarks) goes
 through here; `rasa shell` and `rasa test` run Rasa as shipped, which only costs them speed.
+Unless the environment says otherwise, the server runs a worker per core (at most
+MAX_WORKERS), forked after the model is loaded (workers.py), and queues up to BACKLOG
+connections before the kernel turns new ones away (Rasa's default, 100, made the 101st of 200
+visitors arriving together wait for TCP's retries: 1, 3, 7 s ...).
 """
 
 from __future__ import annotations
 
+import os
+import sys
+
 from bot import rasa_server
+
+MAX_WORKERS = 4  # each adds the memory it writes to; the model's pages are shared
+BACKLOG = 1024
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def default_workers(argv: list[str]) -> int:
+    """A worker per core. With Rasa listening beyond loopback (for a Socket.IO widget), one:
+    Socket.IO's long-polling needs every request of a session on the process that opened it."""
+    interface = argv[argv.index("--interface") + 1] if "--interface" in argv[:-1] else "0.0.0.0"
+    if interface not in LOOPBACK:
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
 
 
 def main() -> None:
+    os.environ.setdefault("SANIC_WORKERS", str(default_workers(sys.argv)))
+    os.environ.setdefault("SANIC_BACKLOG", str(BACKLOG))
     rasa_server.install()
+    from bot.rasa_server import workers
+
+    workers.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

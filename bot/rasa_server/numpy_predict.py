@@ -170,5 +170,17 @@ def predict(self: DIETClassifier, message: Message) -> Any:
     return out if out is not None else RASA_PREDICT(self, message)
 
 
+def prepare(classifier: DIETClassifier) -> bool:
+    """Build `classifier`'s NumPy model now from the label embeddings its loader computed, so
+    that no first prediction needs TensorFlow (a forked worker cannot run it: workers.py).
+    Whether its predictions will be NumPy's."""
+    model = classifier.model
+    if model is None:
+        return False
+    if model not in _models and model.prepared_for_prediction:
+        _models[model] = TextModel(model) if TextModel.supports(model) else None
+    return _models.get(model) is not None
+
+
 def install() -> None:
     DIETClassifier._predict = predict

@@ -1,0 +1,664 @@
+"""Several Rasa workers on one machine sharing one loaded model: forked after it is loaded.
+
+Rasa answers messages on one Python thread, so one server process uses one core. With
+SANIC_WORKERS > 1 Sanic forks workers that each load the model: 0.53 GB of private memory
+each (TensorFlow's runtime and the model), 1.44 GB for two. Here three kinds of process share it:
+
+- the **master** (the process `rasa run` started) binds the port and supervises. It has
+  imported Rasa but never runs TensorFlow;
+- a **leader**, forked from the master, loads the model, builds its NumPy predictions, warms it
+  up, takes its objects out of the garbage collector's reach (so the workers do not copy pages
+  just by scanning them) and forks the workers, which share those pages;
+- the **workers** answer requests on the shared port, as Sanic's would.
+
+TensorFlow cannot run in a child forked from a process that has run it: it waits forever for
+thread pools that were not forked. So every prediction a worker makes is NumPy's
+(numpy_predict.prepare), and a worker refuses one that would need TensorFlow with an error
+rather than hang. A new model (`PUT /model`, which `bot deploy` uses) gets a new leader: the
+master forks it from its own clean state while the old workers go on answering; once its
+workers accept connections the old leader and its workers finish the requests in hand and stop,
+and the request returns, as Rasa's returns once its one agent is swapped. If the model does not
+load or its workers do not start, the old ones stay and the request fails as Rasa's does. A
+worker that dies is forked again by its leader, a leader by the master; a master that dies
+takes the others with it. Conversation locks are the kernel's (bot/storage/lock_store.py), so a
+dead worker holds none.
+
+Installed by `python -m bot.rasa_server`; used when Rasa would run several Sanic workers
+(SANIC_WORKERS > 1 and a lock store that works across processes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import functools
+import gc
+import inspect
+import json
+import logging
+import os
+import selectors
+import signal
+import socket
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+READY_TIMEOUT = 300.0  # seconds for a leader to load its model and start its workers
+RESTART_LIMIT = 5  # processes forked again within RESTART_WINDOW before giving up
+RESTART_WINDOW = 60.0
+WARM_UP = ("hello", "how long does it last?", "how much does it cost?", "thanks, bye")
+PR_SET_PDEATHSIG = 1
+NOT_STARTED = "The new workers did not start."
+STOP_LISTENING_TIMEOUT = 10.0  # seconds for retired workers to close the port
+
+_serve_arguments: dict[str, Any] = {}  # what `rasa run` asked serve_application for
+_worker: Worker | None = None  # in a worker: its agent and its line to its leader
+
+
+class WorkerError(RuntimeError):
+    """Something a forked worker cannot do."""
+
+
+class Channel:
+    """One end of a socketpair carrying JSON lines, read without blocking."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.unread = b""
+
+    def send(self, message: dict[str, Any]) -> bool:
+        try:
+            self.sock.sendall(json.dumps(message).encode() + b"\n")
+            return True
+        except OSError:
+            return False  # the other side is gone: nobody waits for this
+
+    def receive(self) -> list[dict[str, Any]] | None:
+        """The complete messages that arrived; None once the other side has closed."""
+        try:
+            data = self.sock.recv(65536, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return []
+        except OSError:
+            data = b""
+        if not data:
+            return None
+        self.unread += data
+        *lines, self.unread = self.unread.split(b"\n")
+        return [json.loads(line) for line in lines]
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def _pair() -> tuple[Channel, socket.socket]:
+    mine, theirs = socket.socketpair()
+    return Channel(mine), theirs
+
+
+@dataclass
+class Child:
+    """A process this one forked: a leader (for the master) or a worker (for a leader)."""
+
+    pid: int
+    channel: Channel
+    ready: bool = False
+    retiring: bool = False
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Supervisor:
+    """Forks children, reads their channels, reaps and restarts them."""
+
+    def __init__(self) -> None:
+        self.children: dict[int, Child] = {}
+        self.selector = selectors.DefaultSelector()
+        self.stopping = False
+        self.failed = False
+        self.restarts: deque[float] = deque()
+
+    def channels(self) -> list[Channel]:
+        """Every channel this process holds (a child it forks closes its copies)."""
+        return [child.channel for child in self.children.values()]
+
+    def fork(self, run: Callable[[socket.socket], None], **data: Any) -> Child:
+        mine, theirs = _pair()
+        pid = os.fork()
+        if pid == 0:  # the child: `run` never returns
+            mine.close()
+            for channel in self.channels():
+                channel.close()
+            self.selector.close()
+            run(theirs)
+            os._exit(1)
+        theirs.close()
+        child = Child(pid, mine, data=data)
+        self.children[pid] = child
+        self.selector.register(mine.sock, selectors.EVENT_READ, child)
+        return child
+
+    def poll(self, timeout: float) -> None:
+        for key, _ in self.selector.select(timeout):
+            child: Child = key.data
+            messages = child.channel.receive()
+            if messages is None:
+                with contextlib.suppress(KeyError, ValueError):
+                    self.selector.unregister(child.channel.sock)
+                continue
+            for message in messages:
+                self.received(child, message)
+        self.reap()
+
+    def received(self, child: Child, message: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def died(self, child: Child, status: int) -> None:
+        raise NotImplementedError
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            child = self.children.pop(pid, None)
+            if child is None:
+                continue
+            with contextlib.suppress(KeyError, ValueError):
+                self.selector.unregister(child.channel.sock)
+            child.channel.close()
+            if not (child.retiring or self.stopping):
+                self.died(child, status)
+
+    def may_restart(self) -> bool:
+        now = time.monotonic()
+        self.restarts.append(now)
+        while self.restarts[0] < now - RESTART_WINDOW:
+            self.restarts.popleft()
+        if len(self.restarts) > RESTART_LIMIT:
+            logger.error("Rasa processes keep dying: stopping")
+            self.stopping = self.failed = True
+            return False
+        return True
+
+    def wait_ready(self, children: list[Child], timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self.stopping:
+            if any(c.pid not in self.children or c.retiring for c in children):
+                return False  # one died, or said it failed, before it was ready
+            if all(c.ready for c in children):
+                return True
+            self.poll(0.2)
+        return False
+
+    def stop_children(self, graceful: float) -> None:
+        for pid in self.children:
+            _signal(pid, signal.SIGTERM)
+        deadline = time.monotonic() + graceful
+        while self.children and time.monotonic() < deadline:
+            self.reap()
+            self.meanwhile()
+            time.sleep(0.05)
+        for pid in list(self.children):
+            _signal(pid, signal.SIGKILL)
+        while self.children:
+            self.reap()
+            time.sleep(0.05)
+
+    def meanwhile(self) -> None:
+        """What goes on while the children finish their requests."""
+
+    def stop_on_signals(self) -> None:
+        def stop(_signum: int, _frame: Any) -> None:
+            self.stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+
+
+class Master(Supervisor):
+    """Holds the port for every generation of workers; loads no model, runs no TensorFlow."""
+
+    def __init__(self, settings: dict[str, Any], workers: int) -> None:
+        super().__init__()
+        self.settings = settings
+        self.workers = workers
+        self.leader: Child | None = None
+        self.requests: deque[tuple[Child, dict[str, Any]]] = deque()
+
+    def start_leader(self, model_path: str | None, remote_storage: str | None) -> Child:
+        gc.collect()
+        gc.freeze()  # the leader's collections leave the master's objects (and pages) alone
+        return self.fork(
+            functools.partial(_run_leader, self.settings, self.workers, model_path, remote_storage),
+            model_path=model_path,
+            remote_storage=remote_storage,
+        )
+
+    def received(self, child: Child, message: dict[str, Any]) -> None:
+        if "ready" in message:
+            child.ready = True
+            logger.info(
+                "Rasa workers %s answer with %s", message["ready"], child.data["model_path"]
+            )
+        elif "failed" in message:
+            child.data["error"] = message["failed"]
+            child.retiring = True  # it exits on its own; it is not restarted
+        elif "reload" in message:
+            self.requests.append((child, message))
+
+    def died(self, child: Child, status: int) -> None:
+        if child is self.leader and self.may_restart():
+            logger.error("Rasa's leader process exited (%s): starting another", _exit(status))
+            self.leader = self.start_leader(child.data["model_path"], child.data["remote_storage"])
+
+    def reload(self, via: Child, message: dict[str, Any]) -> None:
+        """Put a new model live on a new leader's workers, or leave everything as it is."""
+        request, worker = message["reload"], message["worker"]
+        model = request.get("model_path")
+        logger.info("Loading model %s on new Rasa workers", model)
+        new = self.start_leader(model, request.get("remote_storage"))
+        if not self.wait_ready([new], READY_TIMEOUT):
+            error = new.data.get("error") or _error(500, "LoadingError", NOT_STARTED)
+            new.retiring = True
+            _signal(new.pid, signal.SIGTERM)
+            via.channel.send({"answer": {"error": error}, "worker": worker})
+            return
+        old, self.leader = self.leader, new
+        if old is not None:
+            # The old workers stop taking connections before the answer goes out, so every
+            # request after it reaches a new worker. Their requests in hand still finish.
+            retired = [old.pid, *_children(old.pid)]
+            old.retiring = True
+            for pid in retired:
+                _signal(pid, signal.SIGTERM)
+            deadline = time.monotonic() + STOP_LISTENING_TIMEOUT
+            while time.monotonic() < deadline and any(self.listening(p) for p in retired):
+                time.sleep(0.02)
+        # The old leader, still passing messages while its workers finish, hands it over.
+        via.channel.send({"answer": {"reloaded": True}, "worker": worker})
+
+    def listening(self, pid: int) -> bool:
+        """Whether the process still holds the port's socket (and so may accept on it)."""
+        target = f"socket:[{os.fstat(self.settings['sock'].fileno()).st_ino}]"
+        try:
+            descriptors = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            return False  # gone
+        for descriptor in descriptors:
+            with contextlib.suppress(OSError):
+                if os.readlink(f"/proc/{pid}/fd/{descriptor}") == target:
+                    return True
+        return False
+
+    def run(self) -> int:
+        self.stop_on_signals()
+        self.leader = self.start_leader(
+            _serve_arguments.get("model_path"), _serve_arguments.get("remote_storage")
+        )
+        if not self.wait_ready([self.leader], READY_TIMEOUT):
+            logger.error("Rasa's workers did not start: %s", self.leader.data.get("error"))
+            self.stopping = self.failed = True
+        while not self.stopping:
+            self.poll(0.5)
+            while self.requests and not self.stopping:
+                self.reload(*self.requests.popleft())
+        self.stop_children(_graceful(self.settings) + 10)
+        return 1 if self.failed else 0
+
+
+class Leader(Supervisor):
+    """Holds the loaded model; forks the workers from it and forks again any that die."""
+
+    def __init__(self, settings: dict[str, Any], workers: int, master: Channel, agent: Any):
+        super().__init__()
+        self.settings = settings
+        self.workers = workers
+        self.master = master
+        self.agent = agent
+        self.selector.register(master.sock, selectors.EVENT_READ, None)
+
+    def channels(self) -> list[Channel]:
+        return [*super().channels(), self.master]
+
+    def fork_worker(self) -> Child:
+        return self.fork(functools.partial(_run_worker, self.settings, self.agent))
+
+    def poll(self, timeout: float) -> None:
+        for key, _ in self.selector.select(timeout):
+            if key.data is None:  # the master
+                self.from_master()
+                continue
+            child: Child = key.data
+            messages = child.channel.receive()
+            if messages is None:
+                with contextlib.suppress(KeyError, ValueError):
+                    self.selector.unregister(child.channel.sock)
+                continue
+            for message in messages:
+                self.received(child, message)
+        self.reap()
+
+    def from_master(self) -> None:
+        messages = self.master.receive()
+        if messages is None:  # the master is gone
+            self.stopping = True
+            return
+        for message in messages:
+            worker = self.children.get(int(message["worker"]))
+            if worker is not None:
+                worker.channel.send(message["answer"])
+
+    def received(self, child: Child, message: dict[str, Any]) -> None:
+        if "ready" in message:
+            child.ready = True
+        elif "reload" in message:
+            self.master.send({"reload": message["reload"], "worker": child.pid})
+
+    def meanwhile(self) -> None:
+        # A worker that asked for a new model waits for the answer while it finishes.
+        readable = self.selector.select(0)
+        if any(key.data is None for key, _ in readable):
+            self.from_master()
+
+    def died(self, child: Child, status: int) -> None:
+        logger.error("Rasa worker %s exited (%s)", child.pid, _exit(status))
+        if self.may_restart():
+            gc.freeze()
+            self.fork_worker()
+
+    def run(self) -> int:
+        self.stop_on_signals()
+        gc.collect()
+        gc.freeze()  # the workers' collections leave the model's objects (and pages) alone
+        first = [self.fork_worker() for _ in range(self.workers)]
+        if not self.wait_ready(first, READY_TIMEOUT):
+            self.master.send({"failed": _error(500, "LoadingError", NOT_STARTED)})
+            self.stopping = self.failed = True
+        else:
+            self.master.send({"ready": [c.pid for c in first]})
+        while not self.stopping:
+            self.poll(0.5)
+        self.from_master()  # an answer for a worker that asked may have come with the signal
+        self.stop_children(_graceful(self.settings) + 5)
+        return 1 if self.failed else 0
+
+
+def _run_leader(
+    settings: dict[str, Any],
+    workers: int,
+    model_path: str | None,
+    remote_storage: str | None,
+    sock: socket.socket,
+) -> None:
+    master = Channel(sock)
+    code = 1
+    try:
+        _die_with_parent()
+        agent = _load(model_path, remote_storage)
+        if agent is None or not agent.is_ready():
+            message = f"Agent with name '{model_path}' could not be loaded."
+            master.send({"failed": _error(400, "BadRequest", message)})
+        else:
+            code = Leader(settings, workers, master, agent).run()
+    except Exception as error:  # as Rasa answers a model that does not load
+        logger.exception("Model %s did not load", model_path)
+        master.send(
+            {"failed": _error(500, "LoadingError", f"An unexpected error occurred. Error: {error}")}
+        )
+    finally:
+        logging.shutdown()
+        os._exit(code)
+
+
+def _load(model_path: str | None, remote_storage: str | None) -> Any:
+    from rasa.core.agent import load_agent
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    agent = loop.run_until_complete(
+        load_agent(
+            model_path=model_path,
+            remote_storage=remote_storage,
+            endpoints=_serve_arguments.get("endpoints"),
+            loop=loop,
+        )
+    )
+    if agent.is_ready():
+        loop.run_until_complete(warm_up(agent))
+    loop.close()
+    asyncio.set_event_loop(None)
+    return agent
+
+
+async def warm_up(agent: Any) -> None:
+    """What a first message would build, built once for every worker: NumPy's predictions for
+    each classifier, spaCy's and the featurizers' first calls."""
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+
+    from bot.rasa_server import numpy_predict
+
+    runner = agent.processor.graph_runner
+    for node in getattr(runner, "_instantiated_nodes", {}).values():
+        component = getattr(node, "_component", None)
+        if isinstance(component, DIETClassifier):
+            numpy_predict.prepare(component)
+    for text in WARM_UP:
+        await agent.parse_message(text)
+
+
+def _error(status: int, reason: str, message: str) -> dict[str, Any]:
+    return {"status": status, "reason": reason, "message": message}
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _signal(pid: int, signum: int) -> None:
+    with contextlib.suppress(OSError):
+        os.kill(pid, signum)
+
+
+def _exit(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"code {os.WEXITSTATUS(status)}"
+
+
+def _graceful(settings: dict[str, Any]) -> float:
+    return float(settings["app"].config.GRACEFUL_SHUTDOWN_TIMEOUT)
+
+
+def _die_with_parent() -> None:
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
+# -- in a worker -------------------------------------------------------------------------------
+@dataclass
+class Worker:
+    """A worker's own view: the agent it was forked with and its channel to its leader."""
+
+    agent: Any
+    channel: socket.socket
+    asking: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def tell(self, message: dict[str, Any]) -> None:
+        self.channel.sendall(json.dumps(message).encode() + b"\n")
+
+    async def ask(self, message: dict[str, Any]) -> dict[str, Any]:
+        async with self.asking:  # one question at a time on the one channel
+            loop = asyncio.get_running_loop()
+            self.channel.setblocking(False)
+            await loop.sock_sendall(self.channel, json.dumps(message).encode() + b"\n")
+            answer = b""
+            while not answer.endswith(b"\n"):
+                chunk = await loop.sock_recv(self.channel, 65536)
+                if not chunk:
+                    raise WorkerError("the leader process closed the channel")
+                answer += chunk
+            return dict(json.loads(answer))
+
+
+def _run_worker(settings: dict[str, Any], agent: Any, channel: socket.socket) -> None:
+    global _worker
+    code = 1
+    try:
+        _die_with_parent()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # Sanic's serve sets its own handler
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        _worker = Worker(agent, channel)
+        _forbid_tensorflow()
+        _fresh_connections(agent)
+        from sanic.server import serve
+
+        serve(**settings)
+        code = 0
+    except BaseException:
+        logger.exception("Rasa worker %s failed", os.getpid())
+    finally:
+        logging.shutdown()
+        os._exit(code)
+
+
+def _forbid_tensorflow() -> None:
+    from rasa.utils.tensorflow.models import RasaModel
+
+    def refuse(self: Any, *args: Any, **kwargs: Any) -> Any:
+        logger.error("A prediction needed TensorFlow, which a forked Rasa worker cannot run")
+        raise WorkerError("TensorFlow cannot run in a forked Rasa worker")
+
+    RasaModel.run_inference = refuse
+
+
+def _fresh_connections(agent: Any) -> None:
+    """Database connections opened before the fork stay the leader's (SQLAlchemy's advice)."""
+    store = agent.tracker_store
+    for each in (store, getattr(store, "_tracker_store", None)):
+        engine = getattr(each, "engine", None)
+        if engine is not None:
+            engine.dispose(close=False)
+
+
+async def _notify_ready(app: Any, loop: Any) -> None:
+    if _worker is not None:
+        _worker.tell({"ready": os.getpid()})
+
+
+async def _refuse_unload(request: Any) -> Any:
+    if _worker is not None and request.method == "DELETE" and request.path == "/model":
+        from sanic import response
+
+        message = "Unloading the model is not available with several Rasa workers."
+        return response.json(
+            {"status": "failure", "reason": "Conflict", "message": message, "code": 409},
+            status=409,
+        )
+    return None
+
+
+# -- in place of Sanic's and Rasa's ------------------------------------------------------------
+def serve_workers(server_settings: dict[str, Any], workers: int) -> None:
+    """Sanic's `serve_multiple`, with the master, leader and workers above."""
+    from sanic.server.events import trigger_events
+    from sanic.server.socket import bind_socket
+
+    main_start = server_settings.pop("main_start", None)
+    main_stop = server_settings.pop("main_stop", None)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    trigger_events(main_start, loop)
+    app = server_settings["app"]
+    app.register_listener(_notify_ready, "after_server_start")
+    app.register_middleware(_refuse_unload, "request")
+    sock = bind_socket(
+        server_settings["host"], server_settings["port"], backlog=server_settings["backlog"]
+    )
+    sock.set_inheritable(True)
+    server_settings.update(sock=sock, host=None, port=None, reuse_port=True, run_multiple=True)
+    code = Master(server_settings, workers).run()
+    trigger_events(main_stop, loop)
+    sock.close()
+    loop.close()
+    if code:
+        raise SystemExit(code)
+
+
+def install() -> None:
+    import rasa.core.run
+    import rasa.server
+    import sanic.app
+
+    serve_application = rasa.core.run.serve_application
+    if getattr(serve_application, "_aluma_workers", False):
+        return
+    load_agent_on_start = rasa.core.run.load_agent_on_start
+    load_agent = rasa.server._load_agent
+
+    @functools.wraps(serve_application)
+    def remembering_serve_application(*args: Any, **kwargs: Any) -> Any:
+        bound = inspect.signature(serve_application).bind(*args, **kwargs)
+        bound.apply_defaults()
+        for name in ("model_path", "endpoints", "remote_storage"):
+            _serve_arguments[name] = bound.arguments[name]
+        return serve_application(*args, **kwargs)
+
+    async def agent_of_the_worker(
+        model_path: Any, endpoints: Any, remote_storage: Any, app: Any, loop: Any
+    ) -> Any:
+        if _worker is None:
+            return await load_agent_on_start(model_path, endpoints, remote_storage, app, loop)
+        app.ctx.agent = _worker.agent  # loaded by the leader
+        return app.ctx.agent
+
+    async def load_agent_on_new_workers(
+        model_path: str | None = None,
+        model_server: Any = None,
+        remote_storage: str | None = None,
+        endpoints: Any = None,
+    ) -> Any:
+        if _worker is None:
+            return await load_agent(
+                model_path=model_path,
+                model_server=model_server,
+                remote_storage=remote_storage,
+                endpoints=endpoints,
+            )
+        from rasa.server import ErrorResponse
+
+        if endpoints is None or model_server is not None:  # a model to test, or a model server
+            raise ErrorResponse(
+                HTTPStatus.CONFLICT,
+                "Conflict",
+                "Loading a model this way is not available with several Rasa workers.",
+            )
+        answer = await _worker.ask(
+            {"reload": {"model_path": model_path, "remote_storage": remote_storage}}
+        )
+        if "error" in answer:
+            error = answer["error"]
+            raise ErrorResponse(HTTPStatus(error["status"]), error["reason"], error["message"])
+        return _worker.agent  # this worker is stopping; until then it answers as before
+
+    setattr(remembering_serve_application, "_aluma_workers", True)  # noqa: B010
+    rasa.core.run.serve_application = remembering_serve_application
+    rasa.core.run.load_agent_on_start = agent_of_the_worker
+    rasa.server._load_agent = load_agent_on_new_workers
+    sanic.app.serve_multiple = serve_workers
