@@ -2,29 +2,31 @@
 
 Rasa answers messages on one Python thread, so one server process uses one core. With
 SANIC_WORKERS > 1 Sanic forks workers that each load the model: 0.53 GB of private memory
-each (TensorFlow's runtime and the model), 1.44 GB for two. Here three kinds of process share it:
+each (TensorFlow's runtime and the model), 1.44 GB for two. Here three kinds of process share
+the work:
 
-- the **master** (the process `rasa run` started) binds the port and supervises. It has
-  imported Rasa but never runs TensorFlow;
-- a **leader**, forked from the master, loads the model, builds its NumPy predictions, warms it
-  up, takes its objects out of the garbage collector's reach (so the workers do not copy pages
-  just by scanning them) and forks the workers, which share those pages;
-- the **workers** answer requests on the shared port, as Sanic's would.
+- the **master** is `python -m bot.rasa_server run ...` itself, before it imports Rasa: a 12 MB
+  process that binds the port, starts the leaders and supervises;
+- a **leader** is a new `python -m bot.rasa_server run ...` with the port's socket and a
+  channel to the master. It loads the model, builds its NumPy predictions, warms it up, hands
+  what loading freed back to the system, takes its objects out of the garbage collector's reach
+  (so the workers do not copy pages just by scanning them) and forks the workers;
+- the **workers** share the leader's pages and answer requests on the port, as Sanic's would.
 
 TensorFlow cannot run in a child forked from a process that has run it: it waits forever for
 thread pools that were not forked. So every prediction a worker makes is NumPy's
 (numpy_predict.prepare), and a worker refuses one that would need TensorFlow with an error
-rather than hang. A new model (`PUT /model`, which `bot deploy` uses) gets a new leader: the
-master forks it from its own clean state while the old workers go on answering; once its
-workers accept connections the old leader and its workers finish the requests in hand and stop,
-and the request returns, as Rasa's returns once its one agent is swapped. If the model does not
-load or its workers do not start, the old ones stay and the request fails as Rasa's does. A
-worker that dies is forked again by its leader, a leader by the master; a master that dies
-takes the others with it. Conversation locks are the kernel's (bot/storage/lock_store.py), so a
-dead worker holds none.
+rather than hang. A new model (`PUT /model`, which `bot deploy` uses) gets a new leader while
+the old workers go on answering; once its workers accept connections, the old ones stop taking
+new ones and finish the requests in hand, and only then does the request return, as Rasa's
+returns once its one agent is swapped. If the model does not load or its workers do not start,
+the old ones stay and the request fails as Rasa's does. A worker that dies is forked again by
+its leader, a leader is started again by the master, and a master that dies takes the others
+with it. Conversation locks are the kernel's (bot/storage/lock_store.py), so a dead worker holds
+none.
 
-Installed by `python -m bot.rasa_server`; used when Rasa would run several Sanic workers
-(SANIC_WORKERS > 1 and a lock store that works across processes).
+`python -m bot.rasa_server` becomes the master when Rasa would run several Sanic workers
+(SANIC_WORKERS > 1 and a lock store that works across processes: `plan`).
 """
 
 from __future__ import annotations
@@ -41,13 +43,16 @@ import os
 import selectors
 import signal
 import socket
+import sys
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +63,11 @@ WARM_UP = ("hello", "how long does it last?", "how much does it cost?", "thanks,
 PR_SET_PDEATHSIG = 1
 NOT_STARTED = "The new workers did not start."
 STOP_LISTENING_TIMEOUT = 10.0  # seconds for retired workers to close the port
+LEADER_STOP_TIMEOUT = 30.0  # seconds for a leader's workers to finish (Sanic's grace is 15)
+LOG_FORMAT = "%(asctime)s %(levelname)-8s %(name)s  - %(message)s"  # as Rasa's
+LEADER = "ALUMA_RASA_LEADER"  # in a leader's environment: its channel to the master
+LISTENING = "ALUMA_RASA_LISTENING"  # and the port's socket
+MODEL = "ALUMA_RASA_MODEL"  # and the model to load, if not the command's
 
 _serve_arguments: dict[str, Any] = {}  # what `rasa run` asked serve_application for
 _worker: Worker | None = None  # in a worker: its agent and its line to its leader
@@ -226,31 +236,98 @@ class Supervisor:
         signal.signal(signal.SIGINT, stop)
 
 
-class Master(Supervisor):
-    """Holds the port for every generation of workers; loads no model, runs no TensorFlow."""
+@dataclass
+class Plan:
+    """How `python -m bot.rasa_server run ...` serves with several workers."""
 
-    def __init__(self, settings: dict[str, Any], workers: int) -> None:
+    argv: list[str]  # the command's own arguments, for the leaders
+    host: str
+    port: int
+    backlog: int
+    workers: int
+
+
+def plan(argv: list[str], environ: Mapping[str, str]) -> Plan | None:
+    """Several workers when Rasa would run several (SANIC_WORKERS > 1 and a lock store that
+    works across processes: Rasa's own rule), and this process is not already a leader."""
+    if not argv or argv[0] != "run" or LEADER in environ:
+        return None
+    try:
+        workers = int(environ.get("SANIC_WORKERS", "1"))
+    except ValueError:
+        return None
+    endpoints = Path(_option(argv, "--endpoints") or "endpoints.yml")
+    try:
+        lock_store = (yaml.safe_load(endpoints.read_text()) or {}).get("lock_store") or {}
+    except (OSError, yaml.YAMLError, AttributeError):
+        return None
+    if workers < 2 or lock_store.get("type") in (None, "in_memory"):
+        return None
+    return Plan(
+        argv=list(argv),
+        host=_option(argv, "--interface", "-i") or "0.0.0.0",
+        port=int(_option(argv, "--port", "-p") or 5005),
+        backlog=int(environ.get("SANIC_BACKLOG", "100")),
+        workers=workers,
+    )
+
+
+def _option(argv: list[str], *names: str) -> str | None:
+    for index, word in enumerate(argv):
+        if word in names and index + 1 < len(argv):
+            return argv[index + 1]
+        for name in names:
+            if name.startswith("--") and word.startswith(name + "="):
+                return word.split("=", 1)[1]
+    return None
+
+
+class Master(Supervisor):
+    """Holds the port for every generation of workers. It is `python -m bot.rasa_server`
+    before it imports Rasa: a small process that loads no model and runs no TensorFlow, and
+    starts each leader as a new `python -m bot.rasa_server` with the port and a channel."""
+
+    def __init__(self, plan: Plan) -> None:
         super().__init__()
-        self.settings = settings
-        self.workers = workers
+        self.plan = plan
         self.leader: Child | None = None
         self.requests: deque[tuple[Child, dict[str, Any]]] = deque()
+        self.sock = _bind(plan.host, plan.port, plan.backlog)
 
     def start_leader(self, model_path: str | None, remote_storage: str | None) -> Child:
-        gc.collect()
-        gc.freeze()  # the leader's collections leave the master's objects (and pages) alone
-        return self.fork(
-            functools.partial(_run_leader, self.settings, self.workers, model_path, remote_storage),
-            model_path=model_path,
-            remote_storage=remote_storage,
-        )
+        """A leader for the model the command names (None), or for exactly this one: Rasa's
+        command line would put its newest model in the place of one that does not exist."""
+        argv = self.plan.argv
+        mine, theirs = _pair()
+        environ = {
+            **os.environ,
+            LEADER: str(theirs.fileno()),
+            LISTENING: str(self.sock.fileno()),
+            "SANIC_WORKERS": str(self.plan.workers),
+        }
+        if model_path is not None:
+            environ[MODEL] = json.dumps(
+                {"model_path": model_path, "remote_storage": remote_storage}
+            )
+        theirs.set_inheritable(True)
+        self.sock.set_inheritable(True)
+        pid = os.fork()
+        if pid == 0:  # a new interpreter: Rasa and TensorFlow start afresh in it
+            try:
+                os.execve(sys.executable, [sys.executable, "-m", "bot.rasa_server", *argv], environ)
+            finally:
+                os._exit(127)
+        theirs.close()
+        child = Child(pid, mine, data={"model_path": model_path, "remote_storage": remote_storage})
+        self.children[pid] = child
+        self.selector.register(mine.sock, selectors.EVENT_READ, child)
+        return child
 
     def received(self, child: Child, message: dict[str, Any]) -> None:
         if "ready" in message:
             child.ready = True
-            logger.info(
-                "Rasa workers %s answer with %s", message["ready"], child.data["model_path"]
-            )
+            model = message.get("model")
+            logger.info("Rasa workers %s answer with %s", message["ready"], model)
         elif "failed" in message:
             child.data["error"] = message["failed"]
             child.retiring = True  # it exits on its own; it is not restarted
@@ -278,9 +355,9 @@ class Master(Supervisor):
         if old is not None:
             # The old workers stop taking connections before the answer goes out, so every
             # request after it reaches a new worker. Their requests in hand still finish.
-            retired = [old.pid, *_children(old.pid)]
+            retired = _children(old.pid)
             old.retiring = True
-            for pid in retired:
+            for pid in [old.pid, *retired]:
                 _signal(pid, signal.SIGTERM)
             deadline = time.monotonic() + STOP_LISTENING_TIMEOUT
             while time.monotonic() < deadline and any(self.listening(p) for p in retired):
@@ -289,8 +366,8 @@ class Master(Supervisor):
         via.channel.send({"answer": {"reloaded": True}, "worker": worker})
 
     def listening(self, pid: int) -> bool:
-        """Whether the process still holds the port's socket (and so may accept on it)."""
-        target = f"socket:[{os.fstat(self.settings['sock'].fileno()).st_ino}]"
+        """Whether a worker still holds the port's socket (and so may accept on it)."""
+        target = f"socket:[{os.fstat(self.sock.fileno()).st_ino}]"
         try:
             descriptors = os.listdir(f"/proc/{pid}/fd")
         except OSError:
@@ -303,9 +380,7 @@ class Master(Supervisor):
 
     def run(self) -> int:
         self.stop_on_signals()
-        self.leader = self.start_leader(
-            _serve_arguments.get("model_path"), _serve_arguments.get("remote_storage")
-        )
+        self.leader = self.start_leader(None, None)
         if not self.wait_ready([self.leader], READY_TIMEOUT):
             logger.error("Rasa's workers did not start: %s", self.leader.data.get("error"))
             self.stopping = self.failed = True
@@ -313,8 +388,25 @@ class Master(Supervisor):
             self.poll(0.5)
             while self.requests and not self.stopping:
                 self.reload(*self.requests.popleft())
-        self.stop_children(_graceful(self.settings) + 10)
+        # Leaders give their workers Sanic's graceful shutdown (15 s) to finish.
+        self.stop_children(LEADER_STOP_TIMEOUT)
+        self.sock.close()
         return 1 if self.failed else 0
+
+
+def _bind(host: str, port: int, backlog: int) -> socket.socket:
+    """Sanic's listening socket (sanic.server.socket.bind_socket), made here."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(backlog)
+    return sock
+
+
+def run_master(plan: Plan) -> int:
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    return Master(plan).run()
 
 
 class Leader(Supervisor):
@@ -379,46 +471,19 @@ class Leader(Supervisor):
 
     def run(self) -> int:
         self.stop_on_signals()
-        gc.collect()
-        gc.freeze()  # the workers' collections leave the model's objects (and pages) alone
+        _settle_memory()
         first = [self.fork_worker() for _ in range(self.workers)]
         if not self.wait_ready(first, READY_TIMEOUT):
             self.master.send({"failed": _error(500, "LoadingError", NOT_STARTED)})
             self.stopping = self.failed = True
         else:
-            self.master.send({"ready": [c.pid for c in first]})
+            model = self.agent.model_name
+            self.master.send({"ready": [c.pid for c in first], "model": model})
         while not self.stopping:
             self.poll(0.5)
         self.from_master()  # an answer for a worker that asked may have come with the signal
         self.stop_children(_graceful(self.settings) + 5)
         return 1 if self.failed else 0
-
-
-def _run_leader(
-    settings: dict[str, Any],
-    workers: int,
-    model_path: str | None,
-    remote_storage: str | None,
-    sock: socket.socket,
-) -> None:
-    master = Channel(sock)
-    code = 1
-    try:
-        _die_with_parent()
-        agent = _load(model_path, remote_storage)
-        if agent is None or not agent.is_ready():
-            message = f"Agent with name '{model_path}' could not be loaded."
-            master.send({"failed": _error(400, "BadRequest", message)})
-        else:
-            code = Leader(settings, workers, master, agent).run()
-    except Exception as error:  # as Rasa answers a model that does not load
-        logger.exception("Model %s did not load", model_path)
-        master.send(
-            {"failed": _error(500, "LoadingError", f"An unexpected error occurred. Error: {error}")}
-        )
-    finally:
-        logging.shutdown()
-        os._exit(code)
 
 
 def _load(model_path: str | None, remote_storage: str | None) -> Any:
@@ -481,6 +546,16 @@ def _exit(status: int) -> str:
 
 def _graceful(settings: dict[str, Any]) -> float:
     return float(settings["app"].config.GRACEFUL_SHUTDOWN_TIMEOUT)
+
+
+def _settle_memory() -> None:
+    """Before forking: what loading left over goes back to the system (malloc keeps freed
+    memory; 48-63 MB after loading our model), and the objects made so far stay out of the
+    children's garbage collections, whose scans would write to (and so copy) their pages."""
+    gc.collect()
+    with contextlib.suppress(AttributeError, OSError):  # a C library without malloc_trim
+        ctypes.CDLL(None).malloc_trim(0)
+    gc.freeze()
 
 
 def _die_with_parent() -> None:
@@ -575,11 +650,19 @@ async def _refuse_unload(request: Any) -> Any:
 
 
 # -- in place of Sanic's and Rasa's ------------------------------------------------------------
-def serve_workers(server_settings: dict[str, Any], workers: int) -> None:
-    """Sanic's `serve_multiple`, with the master, leader and workers above."""
+def serve_leader(server_settings: dict[str, Any], workers: int = 1) -> None:
+    """In a leader, in place of Sanic's `serve_single` and `serve_multiple`: load the model
+    named on the command line, then fork the workers onto the master's socket."""
     from sanic.server.events import trigger_events
-    from sanic.server.socket import bind_socket
 
+    master = Channel(socket.socket(fileno=int(os.environ[LEADER])))
+    sock = socket.socket(fileno=int(os.environ[LISTENING]))
+    requested = json.loads(os.environ.pop(MODEL, "null")) or {
+        "model_path": _serve_arguments.get("model_path"),
+        "remote_storage": _serve_arguments.get("remote_storage"),
+    }
+    for name in (LEADER, LISTENING):
+        del os.environ[name]  # the workers are not leaders
     main_start = server_settings.pop("main_start", None)
     main_stop = server_settings.pop("main_stop", None)
     loop = asyncio.new_event_loop()
@@ -588,15 +671,22 @@ def serve_workers(server_settings: dict[str, Any], workers: int) -> None:
     app = server_settings["app"]
     app.register_listener(_notify_ready, "after_server_start")
     app.register_middleware(_refuse_unload, "request")
-    sock = bind_socket(
-        server_settings["host"], server_settings["port"], backlog=server_settings["backlog"]
-    )
-    sock.set_inheritable(True)
     server_settings.update(sock=sock, host=None, port=None, reuse_port=True, run_multiple=True)
-    code = Master(server_settings, workers).run()
+    model = requested["model_path"]
+    code = 1
+    try:
+        _die_with_parent()
+        agent = _load(model, requested["remote_storage"])
+        if not agent.is_ready():
+            message = f"Agent with name '{model}' could not be loaded."
+            master.send({"failed": _error(400, "BadRequest", message)})
+        else:
+            code = Leader(server_settings, max(workers, 1), master, agent).run()
+    except Exception as error:  # as Rasa answers a model that does not load
+        logger.exception("Model %s did not load", model)
+        message = f"An unexpected error occurred. Error: {error}"
+        master.send({"failed": _error(500, "LoadingError", message)})
     trigger_events(main_stop, loop)
-    sock.close()
-    loop.close()
     if code:
         raise SystemExit(code)
 
@@ -661,4 +751,6 @@ def install() -> None:
     rasa.core.run.serve_application = remembering_serve_application
     rasa.core.run.load_agent_on_start = agent_of_the_worker
     rasa.server._load_agent = load_agent_on_new_workers
-    sanic.app.serve_multiple = serve_workers
+    if LEADER in os.environ:  # started by a master (`plan`): serve its socket with workers
+        sanic.app.serve_multiple = serve_leader
+        sanic.app.serve_single = serve_leader
