@@ -100,3 +100,27 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     running = Stack(tmp_path_factory.mktemp("stack")).start()
     yield running
     running.stop()
+
+
+DEPLOY_TESTS = "tests/test_deploy.py::"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The deploy tests last: their training runs beside the other tests (`editor_run`)."""
+    items.sort(key=lambda item: item.nodeid.startswith(DEPLOY_TESTS))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def editor_run(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    """The editor's add, check and train (tests/editor_run.py), started with the session when
+    it includes the deploy tests; None otherwise."""
+    if not any(item.nodeid.startswith(DEPLOY_TESTS) for item in request.session.items):
+        yield None
+        return
+    from tests.editor_run import EditorRun
+
+    run = EditorRun(tmp_path_factory.mktemp("editor") / "project").start()
+    yield run
+    run.stop()

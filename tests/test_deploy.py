@@ -6,9 +6,6 @@ bad models: one refused before the switch, one rolled back after it. (One traini
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import tarfile
 import tempfile
 import threading
@@ -23,8 +20,9 @@ import requests
 
 from bot import training
 from tests.conftest import ROOT
+from tests.editor_run import STEPS, EditorRun, bot
 from tests.servers import Stack, texts
-from tests.test_faq_cli import PARKING_ANSWER, add_parking_args, copy_project
+from tests.test_faq_cli import PARKING_ANSWER
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 
@@ -32,18 +30,6 @@ ASK_QUESTION = "Of course. What would you like to ask our staff?"
 ASK_NAME = "What name should our staff use for you?"
 ASK_CONTACT = "What's the best email address or phone number to reach you?"
 DOSE = "In the studies, the typical dose of Botox for rosacea was 10-20 units."
-
-
-def bot(*args: str, env: dict[str, str] | None = None, timeout: float = 1800) -> tuple[int, str]:
-    """The installed `bot` command, as an editor runs it."""
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "bot"), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})},
-    )
-    return result.returncode, result.stdout + result.stderr
 
 
 @dataclass
@@ -76,17 +62,13 @@ def model_before() -> Path:
 
 
 @pytest.fixture(scope="module")
-def loop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loop]:
-    project = copy_project(tmp_path_factory.mktemp("editor") / "project")
-    outputs: dict[str, str] = {}
-    code, outputs["add"] = bot(*add_parking_args(project, "--move-similar"))
-    assert code == 0, outputs["add"]
-    code, outputs["check"] = bot("faq", "check", "--project", str(project))
-    assert code == 0, outputs["check"]
-    code, outputs["train"] = bot("train", "--project", str(project))
-    assert code == 0, outputs["train"][-3000:]
-    code, outputs["train again"] = bot("train", "--project", str(project))
-    assert code == 0
+def loop(editor_run: EditorRun | None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loop]:
+    assert editor_run is not None  # conftest starts it whenever this module's tests run
+    codes, outputs = editor_run.result()
+    for step, code in codes.items():
+        assert code == 0, f"{step}: {outputs[step][-3000:]}"
+    assert list(codes) == list(STEPS)
+    project = editor_run.project
     model = next((project / "models").glob("aluma-*.tar.gz"))
     stack = Stack(tmp_path_factory.mktemp("stack"), model=model_before()).start(web=False)
     try:

@@ -26,9 +26,9 @@ import sqlalchemy as sa
 from bot import services
 from bot.channels.inbound import TECHNICAL_PROBLEM
 from bot.prod.topology import Ports, Topology
+from tests.editor_run import bot
 from tests.local_servers import SmtpSink, wait_until
 from tests.servers import texts, trained_model
-from tests.test_deploy import bot
 from tests.test_faq_cli import copy_project
 
 pytestmark = pytest.mark.servers
