@@ -157,15 +157,19 @@ class Supervisor:
 
     def poll(self, timeout: float) -> None:
         for key, _ in self.selector.select(timeout):
-            child: Child = key.data
-            messages = child.channel.receive()
-            if messages is None:
-                with contextlib.suppress(KeyError, ValueError):
-                    self.selector.unregister(child.channel.sock)
-                continue
-            for message in messages:
-                self.received(child, message)
+            self.readable(key.data)
         self.reap()
+
+    def readable(self, child: Child | None) -> None:
+        """A child's channel has messages, or has closed."""
+        assert child is not None
+        messages = child.channel.receive()
+        if messages is None:
+            with contextlib.suppress(KeyError, ValueError):
+                self.selector.unregister(child.channel.sock)
+            return
+        for message in messages:
+            self.received(child, message)
 
     def received(self, child: Child, message: dict[str, Any]) -> None:
         raise NotImplementedError
@@ -426,20 +430,11 @@ class Leader(Supervisor):
     def fork_worker(self) -> Child:
         return self.fork(functools.partial(_run_worker, self.settings, self.agent))
 
-    def poll(self, timeout: float) -> None:
-        for key, _ in self.selector.select(timeout):
-            if key.data is None:  # the master
-                self.from_master()
-                continue
-            child: Child = key.data
-            messages = child.channel.receive()
-            if messages is None:
-                with contextlib.suppress(KeyError, ValueError):
-                    self.selector.unregister(child.channel.sock)
-                continue
-            for message in messages:
-                self.received(child, message)
-        self.reap()
+    def readable(self, child: Child | None) -> None:
+        if child is None:  # the master's channel
+            self.from_master()
+        else:
+            super().readable(child)
 
     def from_master(self) -> None:
         messages = self.master.receive()
