@@ -79,15 +79,23 @@ class EditorRun:
             env=environment(),
             start_new_session=True,  # so `stop` ends it with whatever it started
         ) as self.process:
-            output, _ = self.process.communicate(timeout=TIMEOUT)
+            try:
+                output, _ = self.process.communicate(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.kill()  # or leaving the `with` would wait for it
+                raise
             return self.process.returncode, output
+
+    def kill(self) -> None:
+        if self.process is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(self.process.pid, signal.SIGKILL)
 
     def stop(self) -> None:
         """At the end of the session: a run the deploy tests never waited for (a session
         stopped early) does not go on training on its own."""
-        if self.thread.is_alive() and self.process is not None:
-            with contextlib.suppress(OSError):
-                os.killpg(self.process.pid, signal.SIGKILL)
+        if self.thread.is_alive():
+            self.kill()
             self.thread.join(10)
 
     def result(self) -> tuple[dict[str, int], dict[str, str]]:
