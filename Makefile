@@ -61,7 +61,7 @@ browser: ## Debian's chromium for the widget's browser tests (installed once; ne
 	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium; }
 
-test: train lint browser ## The whole suite: lint, data validation, stories, NLU gate, actions, end to end
+test: spacy lint browser ## The whole suite: lint, data validation, stories, NLU gate, actions, end to end
 	$(PY) -m pytest
 
 bench: train ## Latency, memory, NLU quality and widget-size benchmarks (results in bench/results/)

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.handoffs import store as store_module
 from bot.handoffs.store import HandoffStore
+from tests import model_run
 from tests.local_servers import SmtpSink
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,9 +106,28 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 DEPLOY_TESTS = "tests/test_deploy.py::"
 
 
+def needs_model(item: pytest.Item) -> bool:
+    return item.get_closest_marker("model") is not None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The deploy tests last: their training runs beside the other tests (`editor_run`)."""
-    items.sort(key=lambda item: item.nodeid.startswith(DEPLOY_TESTS))
+    """The tests that need no model first, while it trains (`model_training`); the deploy tests
+    last, their own training beside the others (`editor_run`)."""
+    items.sort(key=lambda item: (item.nodeid.startswith(DEPLOY_TESTS), needs_model(item)))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    model_run.marked = needs_model(item)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_training(request: pytest.FixtureRequest) -> Iterator[model_run.ModelRun | None]:
+    """The repository's model, trained from the start of a session that needs it and lacks it
+    (tests/model_run.py); None when it is there or no test needs it."""
+    run = model_run.start() if any(map(needs_model, request.session.items)) else None
+    yield run
+    if run is not None:
+        run.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -11,16 +11,10 @@ from typing import Any
 
 import requests
 
-from bot import services, training
+from bot import services
 from bot.services import free_port
 from bot.settings import PROJECT_ROOT
-
-
-def trained_model() -> Path:
-    model = training.current_model()
-    if model is None:
-        raise RuntimeError("no model trained for the current data and config: run `make train`")
-    return model
+from tests.model_run import trained_model
 
 
 @dataclass

@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot import training
-from tests.conftest import ROOT
 from tests.editor_run import STEPS, EditorRun, bot
+from tests.model_run import trained_model
 from tests.servers import Stack, texts
 from tests.test_faq_cli import PARKING_ANSWER
 
@@ -50,17 +49,6 @@ class Loop:
         return str(status.json()["model_file"])
 
 
-def model_before() -> Path:
-    """The model the server runs before the deploy: the repository's current one (or its newest,
-    while someone is changing the repository's data or config and has not trained yet)."""
-    model = training.current_model()
-    if model is None:
-        models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-        assert models, "no trained model in models/: run `make train`"
-        model = models[-1]
-    return model
-
-
 @pytest.fixture(scope="module")
 def loop(editor_run: EditorRun | None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loop]:
     assert editor_run is not None  # conftest starts it whenever this module's tests run
@@ -70,7 +58,7 @@ def loop(editor_run: EditorRun | None, tmp_path_factory: pytest.TempPathFactory)
     assert list(codes) == list(STEPS)
     project = editor_run.project
     model = next((project / "models").glob("aluma-*.tar.gz"))
-    stack = Stack(tmp_path_factory.mktemp("stack"), model=model_before()).start(web=False)
+    stack = Stack(tmp_path_factory.mktemp("stack"), model=trained_model()).start(web=False)
     try:
         yield Loop(project, stack, model, outputs)
     finally:

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from bot.handoffs.store import HandoffStore
 from tests.servers import Stack, texts
 
-pytestmark = pytest.mark.servers
+pytestmark = [pytest.mark.model, pytest.mark.servers]
 
 
 def _visitor() -> str:

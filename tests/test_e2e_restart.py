@@ -8,7 +8,7 @@ import pytest
 
 from tests.servers import Stack, texts
 
-pytestmark = pytest.mark.servers
+pytestmark = [pytest.mark.model, pytest.mark.servers]
 
 
 def test_a_form_in_progress_survives_a_restart(stack: Stack) -> None:

@@ -15,7 +15,7 @@ import socketio
 
 from tests.servers import Stack
 
-pytestmark = pytest.mark.servers
+pytestmark = [pytest.mark.model, pytest.mark.servers]
 
 
 class Widget:

@@ -17,7 +17,7 @@ from bot.staff import accounts
 from tests.local_servers import SmtpSink, body, wait_until
 from tests.servers import Stack, texts
 
-pytestmark = pytest.mark.servers
+pytestmark = [pytest.mark.model, pytest.mark.servers]
 
 PASSWORD = "correct horse battery"
 PAGE = {"page_url": "https://alumaaesthetics.com/botox-for-rosacea/"}

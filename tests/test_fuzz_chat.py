@@ -34,7 +34,7 @@ from tests.hostile import (
 )
 from tests.servers import Stack, texts
 
-pytestmark = pytest.mark.servers
+pytestmark = [pytest.mark.model, pytest.mark.servers]
 
 WEBHOOK = "/webhooks/rest/webhook"
 SIGNED = "<signed-sender>"  # replaced by an id the web service handed out

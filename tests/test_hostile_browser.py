@@ -23,7 +23,7 @@ from bot.staff import accounts
 from tests.browser import Chat, chromium
 from tests.servers import Stack
 
-pytestmark = pytest.mark.servers
+pytestmark = [pytest.mark.model, pytest.mark.servers]
 
 PWNED = "window.__pwned"
 PAYLOADS = [

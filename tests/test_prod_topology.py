@@ -31,7 +31,7 @@ from tests.local_servers import SmtpSink, wait_until
 from tests.servers import texts, trained_model
 from tests.test_faq_cli import copy_project
 
-pytestmark = pytest.mark.servers
+pytestmark = [pytest.mark.model, pytest.mark.servers]
 
 PHONE = "503-688-9235"
 CONFIRMED = re.compile(r"reference (AL-[A-Z0-9]{6})")

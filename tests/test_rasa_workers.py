@@ -86,6 +86,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running.stop()
 
 
+@pytest.mark.model
 @pytest.mark.servers
 def test_workers_share_the_conversations_and_keep_each_in_order(stack: Stack) -> None:
     _, pids = settled(stack)
@@ -105,6 +106,7 @@ def test_workers_share_the_conversations_and_keep_each_in_order(stack: Stack) ->
     assert all(cpu_ticks(pid) > before[pid] for pid in pids), "a worker did no work"
 
 
+@pytest.mark.model
 @pytest.mark.servers
 def test_messages_of_one_conversation_are_handled_one_at_a_time(stack: Stack) -> None:
     sender = f"together-{uuid.uuid4().hex[:8]}"
@@ -123,6 +125,7 @@ def test_messages_of_one_conversation_are_handled_one_at_a_time(stack: Stack) ->
             listening = True
 
 
+@pytest.mark.model
 @pytest.mark.servers
 def test_a_killed_worker_is_replaced_and_its_conversations_go_on(stack: Stack) -> None:
     sender = f"killed-{uuid.uuid4().hex[:8]}"
@@ -137,6 +140,7 @@ def test_a_killed_worker_is_replaced_and_its_conversations_go_on(stack: Stack) -
     assert tree(stack).keys() == {leader}
 
 
+@pytest.mark.model
 @pytest.mark.servers
 def test_a_new_model_goes_live_on_new_workers(stack: Stack, tmp_path: Path) -> None:
     sender = f"deploy-{uuid.uuid4().hex[:8]}"
@@ -157,6 +161,7 @@ def test_a_new_model_goes_live_on_new_workers(stack: Stack, tmp_path: Path) -> N
     assert "email" in texts(stack.say(sender, "Robin"))  # the conversation carries on
 
 
+@pytest.mark.model
 @pytest.mark.servers
 def test_a_model_that_does_not_load_leaves_the_workers_answering(
     stack: Stack, tmp_path: Path
@@ -174,6 +179,7 @@ def test_a_model_that_does_not_load_leaves_the_workers_answering(
     assert texts(stack.say(f"after-{uuid.uuid4().hex[:6]}", "what is rosacea?")).strip()
 
 
+@pytest.mark.model
 @pytest.mark.servers
 def test_unloading_the_model_is_refused_with_several_workers(stack: Stack) -> None:
     response = api(stack, "DELETE", "/model")

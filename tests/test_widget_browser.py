@@ -24,7 +24,7 @@ from tests.browser import ARTIFACTS, Chat, axe_violations, chromium, widget_cont
 from tests.local_servers import WebProcess
 from tests.servers import Stack, free_port
 
-pytestmark = pytest.mark.servers
+pytestmark = [pytest.mark.model, pytest.mark.servers]
 
 WEBHOOK = "/webhooks/rest/webhook"
 # A page of another site that embeds the widget with every option set.
