@@ -126,6 +126,7 @@ class Settings:
     port: int = 8000
     public_url: str = "http://localhost:8000"
     rasa_url: str = "http://localhost:5005"
+    rasa_answer_seconds: float = 30.0  # a visitor's request waits this long; Rasa may finish later
     allowed_origins: tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
     # Staff delivery and inbox (bot/delivery, bot/staff).
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
@@ -154,6 +155,7 @@ class Settings:
             port=port,
             public_url=public_url,
             rasa_url=_env("BOT_RASA_URL", "http://localhost:5005").rstrip("/"),
+            rasa_answer_seconds=_number("BOT_RASA_ANSWER_SECONDS", "30"),
             allowed_origins=_list("BOT_ALLOWED_ORIGINS", f"{public_url},http://127.0.0.1:{port}"),
             smtp=SmtpSettings.from_env(),
             staff_emails=_list("BOT_STAFF_EMAIL"),

@@ -15,7 +15,7 @@ to Rasa (BOT_RASA_URL), and Rasa's answer back. Here, and only here:
 
 Every refusal is JSON `{"error": <a sentence for the visitor>, "status": <code>, "code": ...}`
 and none reaches Rasa. When Rasa cannot be reached the answer is a JSON 503 (504 when it does not
-answer in time, 502 when it fails), which the widget shows and retries.
+answer within BOT_RASA_ANSWER_SECONDS, 502 when it fails), which the widget shows and retries.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import json as jsonlib
 import logging
+import re
 from typing import Any
 
 import aiohttp
@@ -33,6 +34,7 @@ from sanic.response import HTTPResponse, empty, json, raw
 
 from bot.channels.text import CONTROL, is_text
 from bot.web.ratelimit import client_of, retry_after
+from bot.web.sendings import Answer, Sendings
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +45,8 @@ SESSION = "/chat/session"
 MAX_BODY_BYTES = 16 * 1024  # a message is at most 1000 characters, in JSON at most 6 bytes each
 MAX_MESSAGE_CHARS = 1000  # as bot/channels/inbound.py, which Rasa applies to every channel
 MAX_PAGE_URL_CHARS = 2048
-TIMEOUT = aiohttp.ClientTimeout(total=30, connect=5)
+TIMEOUT = aiohttp.ClientTimeout(total=300, connect=5)  # how long Rasa may take to answer at all
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 PREFLIGHT = {
     "Access-Control-Allow-Methods": "POST, OPTIONS",
     "Access-Control-Allow-Headers": "Content-Type",
@@ -61,6 +64,7 @@ class BadRequest(Exception):
 @bp.listener("before_server_start")
 async def open_client(app: Sanic, _: object) -> None:
     app.ctx.rasa_http = aiohttp.ClientSession(timeout=TIMEOUT)
+    app.ctx.sendings = Sendings()
 
 
 @bp.listener("after_server_stop")
@@ -149,6 +153,11 @@ def checked(body: bytes) -> dict[str, Any]:
     if len(message) > MAX_MESSAGE_CHARS:
         raise BadRequest(too_long(), 413, "too_long")
     checked: dict[str, Any] = {"sender": sender, "message": message}
+    message_id = data.get("message_id")
+    if message_id is not None:
+        if not isinstance(message_id, str) or not MESSAGE_ID.fullmatch(message_id):
+            raise BadRequest("`message_id` must be 8 to 64 letters, digits, `-` or `_`.")
+        checked["message_id"] = message_id
     metadata = data.get("metadata")
     page_url = metadata.get("page_url") if isinstance(metadata, dict) else None
     if isinstance(page_url, str) and len(page_url) <= MAX_PAGE_URL_CHARS:
@@ -214,19 +223,32 @@ async def webhook(request: Request) -> HTTPResponse:
         logger.info("refused a message for a sender id this service did not hand out")
         message = "This conversation is not known here. Start a new one (POST /chat/session)."
         return error(message, 403, headers, code="unknown_sender")
-    url = f"{request.app.ctx.settings.rasa_url}{WEBHOOK}"
+    message_id = payload.pop("message_id", None)
+    key = None if message_id is None else (payload["sender"], message_id)
+    app = request.app
+    wait = app.ctx.settings.rasa_answer_seconds
+    sending = app.ctx.sendings.send(key, lambda: forward(app, payload))
     try:
-        async with request.app.ctx.rasa_http.post(
-            url, data=jsonlib.dumps(payload), headers={"Content-Type": "application/json"}
-        ) as response:
-            status, body = response.status, await response.read()
+        status, body = await asyncio.wait_for(asyncio.shield(sending), wait)
     except aiohttp.ClientConnectionError as exc:
-        logger.warning("Rasa unreachable at %s: %s", url, exc)
+        logger.warning("Rasa unreachable at %s: %s", app.ctx.settings.rasa_url, exc)
         return error("the assistant can't be reached right now; try again shortly", 503, headers)
     except asyncio.TimeoutError:
-        logger.warning("Rasa did not answer within %s s", TIMEOUT.total)
+        logger.warning("Rasa did not answer within %s s", wait)
         return error("the assistant did not answer in time; try again shortly", 504, headers)
+    except aiohttp.ClientError as exc:
+        logger.warning("Rasa's answer was broken: %s", exc)
+        return error("the assistant failed to answer; try again shortly", 502, headers)
     if status >= 500:
         logger.warning("Rasa answered %s", status)
         return error("the assistant failed to answer; try again shortly", 502, headers)
     return raw(body, status=status, headers=headers, content_type="application/json")
+
+
+async def forward(app: Sanic, payload: dict[str, Any]) -> Answer:
+    """Rasa's status and body for this message; it runs on when the visitor stops waiting."""
+    url = f"{app.ctx.settings.rasa_url}{WEBHOOK}"
+    async with app.ctx.rasa_http.post(
+        url, data=jsonlib.dumps(payload), headers={"Content-Type": "application/json"}
+    ) as response:
+        return response.status, await response.read()

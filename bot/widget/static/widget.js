@@ -3,7 +3,7 @@
  *           data-server="https://chat.example.com" data-title="Ask Aluma"
  *           data-color="#0f5f63" data-position="right" data-open="false"></script>
  * No framework, no build step. It speaks Rasa's REST channel protocol to the web service:
- * POST {server}/webhooks/rest/webhook {sender, message, metadata: {page_url}} -> [{text, buttons}],
+ * POST {server}/webhooks/rest/webhook {sender, message_id, message, metadata: {page_url}} -> [{text, buttons}],
  * with a sender id the server hands out (POST {server}/chat/session -> {sender}).
  * Safety: every text the visitor or the server writes is rendered with DOM text nodes, never as
  * HTML; links are built with DOM APIs for http(s), mailto and tel only.
@@ -301,6 +301,8 @@
   let retryTimer = 0;
   let attempt = 0;
   let renewed = false; // the sender id was refused once and replaced
+  const newId = () =>
+    Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
   const pageUrl = () => location.href.split("#")[0];
   const post = async (path, body) => {
     const init = { method: "POST" };
@@ -331,8 +333,10 @@
         if (res.status === 200 && SENDER.test(res.data?.sender)) setSender(res.data.sender);
       }
       if (sender) {
+        if (!next.id) next.id = newId(); // kept from a widget that had no ids
         res = await post("/webhooks/rest/webhook", {
           sender,
+          message_id: next.id, // the same on every try: the server sends it to Rasa once
           message: next.payload || next.text,
           metadata: { page_url: pageUrl() },
         });
@@ -408,7 +412,7 @@
   };
 
   const send = (text, payload, hidden) => {
-    const message = { from: "user", text, state: "pending" };
+    const message = { from: "user", text, state: "pending", id: newId() };
     if (payload && payload !== text) message.payload = payload;
     if (hidden) message.hidden = true;
     conv.messages.push(message);
