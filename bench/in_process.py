@@ -3,7 +3,9 @@ tracker in memory) with one of our fixes to Rasa and with Rasa's own code in its
 check that both take the same actions on the same parses. Fixes: `graph_runner` (dask's graph
 runner against bot/rasa_server/direct_graph.py), `count_vectors` (sklearn's transform against
 bot/rasa_server/lean_count_vectors.py), `domain_empty` (Rasa's `Domain.is_empty` against
-bot/rasa_server/domain_empty.py). Results: bench/results/<fix>.json.
+bot/rasa_server/domain_empty.py), `rule_keys` (RulePolicy's rule search against
+bot/rasa_server/rule_keys.py), `incremental_states` (Rasa's dialogue states against
+bot/rasa_server/incremental_states.py). Results: bench/results/<fix>.json.
 
     python -m bench.in_process --fix graph_runner [--rounds 8 --conversations 40]
 """
@@ -53,13 +55,20 @@ async def talk(agent: Any, conversations: list[list[str]]) -> list[list[dict[str
 
 def fixes() -> dict[str, tuple[Any, str, dict[str, Any]]]:
     """Each fix: the class and attribute it replaces, and its variants, Rasa's first."""
+    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
         CountVectorsFeaturizer,
     )
     from rasa.shared.core.domain import Domain
 
-    from bot.rasa_server import direct_graph, domain_empty, lean_count_vectors
+    from bot.rasa_server import (
+        direct_graph,
+        domain_empty,
+        incremental_states,
+        lean_count_vectors,
+        rule_keys,
+    )
 
     return {
         "graph_runner": (
@@ -79,6 +88,19 @@ def fixes() -> dict[str, tuple[Any, str, dict[str, Any]]]:
             Domain,
             "is_empty",
             {"rasa": domain_empty.RASA_IS_EMPTY, "once": domain_empty.is_empty},
+        ),
+        "rule_keys": (
+            RulePolicy,
+            "_get_possible_keys",
+            {"rasa": rule_keys.RASA_GET_POSSIBLE_KEYS, "indexed": rule_keys.get_possible_keys},
+        ),
+        "incremental_states": (
+            Domain,
+            "states_for_tracker_history",
+            {
+                "rasa": incremental_states.RASA_STATES_FOR_TRACKER_HISTORY,
+                "incremental": incremental_states.states_for_tracker_history,
+            },
         ),
     }
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
@@ -31,9 +32,11 @@ from bot.rasa_server import (
     direct_graph,
     direct_predict,
     domain_empty,
+    incremental_states,
     lean_count_vectors,
     lean_models,
     numpy_predict,
+    rule_keys,
 )
 from tests.conftest import DATA, ROOT
 from tests.servers import Stack, trained_model
@@ -322,12 +325,19 @@ def test_every_rasa_server_loads_models_for_prediction(monkeypatch: pytest.Monke
     monkeypatch.setattr(DaskGraphRunner, "run", direct_graph.DASK_RUN)
     monkeypatch.setattr(Domain, "is_empty", domain_empty.RASA_IS_EMPTY)
     monkeypatch.setattr(
+        Domain, "states_for_tracker_history", incremental_states.RASA_STATES_FOR_TRACKER_HISTORY
+    )
+    monkeypatch.setattr(RulePolicy, "_get_possible_keys", rule_keys.RASA_GET_POSSIBLE_KEYS)
+    monkeypatch.setattr(
         CountVectorsFeaturizer, "_create_features", lean_count_vectors.RASA_CREATE_FEATURES
     )
     from bot import rasa_server
 
     rasa_server.install()
     assert Domain.__dict__["is_empty"] is domain_empty.is_empty
+    states = Domain.__dict__["states_for_tracker_history"]
+    assert states is incremental_states.states_for_tracker_history
+    assert RulePolicy.__dict__["_get_possible_keys"] is rule_keys.get_possible_keys
     assert CountVectorsFeaturizer.__dict__["_create_features"] is lean_count_vectors.create_features
     assert DaskGraphRunner.__dict__["run"] is direct_graph.run
     assert RasaModel.__dict__["load"].__func__ is lean_models.load_for_prediction

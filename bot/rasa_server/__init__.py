@@ -14,9 +14,11 @@ def install() -> None:
         direct_predict,
         domain_empty,
         event_types,
+        incremental_states,
         lean_count_vectors,
         lean_models,
         numpy_predict,
+        rule_keys,
     )
 
     action_validation.install()
@@ -24,6 +26,8 @@ def install() -> None:
     direct_predict.install()
     domain_empty.install()
     event_types.install()
+    incremental_states.install()
     lean_count_vectors.install()
     lean_models.install()
     numpy_predict.install()
+    rule_keys.install()
