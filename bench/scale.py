@@ -9,7 +9,10 @@ loaded model (bot/rasa_server/workers.py); `single_one_worker` the same with one
 before that.
 
     python -m bench.scale [--setups single,single_one_worker,prod] [--visitors 10,50,200]
-        [--max-seconds 120]
+        [--max-seconds 120] [--name scale]
+
+A partial run (some set-ups or visitor counts) can be kept apart with `--name`, so it does not
+replace the full table in scale.json.
 
 The load generator runs on the same machine, so its own CPU use is part of the numbers.
 """
@@ -138,14 +141,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--setups", default="single,single_one_worker,prod")
     parser.add_argument("--visitors", default="10,50,200")
     parser.add_argument("--max-seconds", type=float, default=120)
+    parser.add_argument("--name", default="scale", help="results in bench/results/<name>.json")
     args = parser.parse_args(argv)
     visitors = [int(v) for v in args.visitors.split(",")]
     results: dict[str, Any] = {"setups": {}}
     for name in args.setups.split(","):
         results["setups"][name] = run_setup(name, visitors, args.max_seconds)
-    write_results("scale", results)
-    chart(results, RESULTS / "scale.png")
-    print(f"wrote {RESULTS / 'scale.json'} and scale.png")
+    write_results(args.name, results)
+    chart(results, RESULTS / f"{args.name}.png")
+    print(f"wrote {RESULTS / args.name}.json and {args.name}.png")
     return 0
 
 
