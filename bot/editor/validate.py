@@ -9,9 +9,10 @@ from pathlib import Path
 
 from bot.editor.checks import Problem
 
-# Warnings `rasa data validate` always gives for this design (tests/test_data.py knows them
-# too): responses that only the form or our actions send look unused to it, and the retrieval
-# intents are declared in the domain as well as implied by data/responses.
+# Warnings `rasa data validate` always gives for this design (tests/test_faq_check.py checks
+# the repository's data with them): responses that only the form or our actions send look
+# unused to it, and the retrieval intents are declared in the domain as well as implied by
+# data/responses.
 KNOWN_WARNINGS = re.compile(
     r"The utterance 'utter_(?:ask_handoff_\w+|invalid_\w+|offer_handoff|default)' is not used"
     r"|duplicated intents have been found across multiple domain files: faq, not_in_article"
