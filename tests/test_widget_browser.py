@@ -7,6 +7,7 @@ localStorage), so each is a new visitor unless it reloads its own page.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Dialog, Page, Route, expect
+from playwright.sync_api import Browser, Dialog, Page, Request, Route, expect
 
 from bot import services
 from bot.handoffs.store import HandoffStore
@@ -224,6 +225,15 @@ def test_unreachable_server_keeps_the_message_and_delivers_it_later(
     chat.open()
     chat.bot_says("24 hours")
     sender = chat.sender()
+    tries: list[str] = []  # the message id of each sending of the question
+
+    def sent(request: Request) -> None:
+        if request.method == "POST" and request.url.endswith("/webhooks/rest/webhook"):
+            body = json.loads(request.post_data or "{}")
+            if body.get("message") == "how long do the results last":
+                tries.append(body.get("message_id"))
+
+    chat.page.on("request", sent)
     services.stop(stack.rasa)
     try:
         chat.say("how long do the results last")
@@ -261,6 +271,8 @@ def test_unreachable_server_keeps_the_message_and_delivers_it_later(
     # However long Rasa took to start, retries joined the first sending: it got the message once.
     texts = [e["text"] for e in stack.user_events(sender)]
     assert texts.count("how long do the results last") == 1
+    # Every try, before and after the reload, carried the one id the proxy sends it once by.
+    assert len(tries) >= 3 and len(set(tries)) == 1 and re.fullmatch(r"[0-9a-f]{32}", tries[0])
 
 
 def test_untrusted_text_is_shown_as_text_and_never_runs(browser: Browser, stack: Stack) -> None:
