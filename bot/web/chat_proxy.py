@@ -125,7 +125,8 @@ def _text(value: str, what: str) -> str:
 
 
 def checked(body: bytes) -> dict[str, Any]:
-    """What is passed on to Rasa, from a request body; BadRequest says what is wrong with it."""
+    """What is passed on to Rasa, plus the `message_id` the proxy keeps for itself, from a
+    request body; BadRequest says what is wrong with it."""
     if len(body) > MAX_BODY_BYTES:
         raise BadRequest(too_long(), 413, "too_long")
     if not body.strip():
