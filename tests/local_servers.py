@@ -86,9 +86,15 @@ def body(message: EmailMessage, subtype: str) -> str:
 
 
 class WebhookSink:
-    """An HTTP server that records each POST; answers `statuses` in turn, then 200."""
+    """An HTTP server that records each POST; answers `statuses` in turn, then 200. The body is
+    "ok", or what `answer` makes of the request's JSON after `delay` seconds (a slow Rasa)."""
 
-    def __init__(self, statuses: list[int] | None = None) -> None:
+    def __init__(
+        self,
+        statuses: list[int] | None = None,
+        answer: Callable[[Any], Any] | None = None,
+        delay: float = 0.0,
+    ) -> None:
         self.port = free_port()
         self.requests: list[tuple[dict[str, str], Any]] = []
         self.statuses = list(statuses or [])
@@ -99,11 +105,15 @@ class WebhookSink:
                 length = int(self.headers.get("Content-Length", "0"))
                 payload = json.loads(self.rfile.read(length) or b"null")
                 sink.requests.append((dict(self.headers), payload))
+                time.sleep(delay)
+                body = b"ok" if answer is None else json.dumps(answer(payload)).encode()
                 status = sink.statuses.pop(0) if sink.statuses else 200
                 self.send_response(status)
-                self.send_header("Content-Length", "2")
+                if answer is not None:
+                    self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(body)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -114,6 +124,10 @@ class WebhookSink:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/hooks/staff"
+
+    @property
+    def payloads(self) -> list[Any]:
+        return [payload for _, payload in self.requests]
 
     def start(self) -> WebhookSink:
         self.thread.start()

@@ -4,19 +4,14 @@ on its own, and the real web service in front of a Rasa that answers slowly."""
 from __future__ import annotations
 
 import asyncio
-import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from bot.services import free_port
 from bot.web.sendings import Answer, Sendings
-from tests.local_servers import WebProcess
+from tests.local_servers import WebhookSink, WebProcess
 
 
 class Calls:
@@ -95,39 +90,14 @@ def test_answers_are_kept_for_a_while_and_in_bounded_number() -> None:
     asyncio.run(scenario())
 
 
-class SlowRasa:
-    """Rasa's REST channel, answering each message after `delay` seconds, and counting them."""
-
-    def __init__(self, delay: float) -> None:
-        self.port, self.delay = free_port(), delay
-        self.received: list[dict[str, Any]] = []
-        rasa = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                rasa.received.append(body)
-                time.sleep(rasa.delay)
-                answer = json.dumps([{"recipient_id": body["sender"], "text": body["message"]}])
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer.encode())
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+def echo(message: dict[str, Any]) -> list[dict[str, str]]:
+    """Rasa's REST answer, repeating the visitor's message."""
+    return [{"recipient_id": message["sender"], "text": message["message"]}]
 
 
 def test_the_web_service_sends_a_retried_message_to_a_slow_rasa_once(tmp_path: Path) -> None:
-    rasa = SlowRasa(delay=1.0)  # longer than the proxy waits, shorter than two waits
+    # It answers later than the proxy waits, sooner than two waits.
+    rasa = WebhookSink(answer=echo, delay=1.0).start()
     env = {
         "BOT_DB_URL": f"sqlite:///{tmp_path / 'web.db'}",
         "BOT_RASA_URL": f"http://127.0.0.1:{rasa.port}",
@@ -150,15 +120,15 @@ def test_the_web_service_sends_a_retried_message_to_a_slow_rasa_once(tmp_path: P
         assert retried.status_code == 200
         assert retried.json() == [{"recipient_id": sender, "text": "how long does it last"}]
         assert say("how long does it last", "a1b2c3d4e5f6").json() == retried.json()
-        assert [m["message"] for m in rasa.received] == ["how long does it last"]
-        assert "message_id" not in rasa.received[0]  # only what Rasa's REST channel reads
+        assert [m["message"] for m in rasa.payloads] == ["how long does it last"]
+        assert "message_id" not in rasa.payloads[0]  # only what Rasa's REST channel reads
 
         assert say("who is a candidate", "f6e5d4c3b2a1").status_code == 504  # a new message
-        assert len(rasa.received) == 2
+        assert len(rasa.payloads) == 2
 
         refused = say("hi", "not an id!")
         assert refused.status_code == 400 and "message_id" in refused.json()["error"]
-        assert len(rasa.received) == 2
+        assert len(rasa.payloads) == 2
     finally:
         web.stop()
         rasa.stop()

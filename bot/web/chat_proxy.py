@@ -124,9 +124,9 @@ def _text(value: str, what: str) -> str:
     return CONTROL.sub("", value)
 
 
-def checked(body: bytes) -> dict[str, Any]:
-    """What is passed on to Rasa, plus the `message_id` the proxy keeps for itself, from a
-    request body; BadRequest says what is wrong with it."""
+def checked(body: bytes) -> tuple[dict[str, Any], str | None]:
+    """What is passed on to Rasa, and the `message_id` the proxy keeps for itself (None when the
+    client sent none), from a request body; BadRequest says what is wrong with it."""
     if len(body) > MAX_BODY_BYTES:
         raise BadRequest(too_long(), 413, "too_long")
     if not body.strip():
@@ -155,17 +155,17 @@ def checked(body: bytes) -> dict[str, Any]:
         raise BadRequest(too_long(), 413, "too_long")
     checked: dict[str, Any] = {"sender": sender, "message": message}
     message_id = data.get("message_id")
-    if message_id is not None:
-        if not isinstance(message_id, str) or not MESSAGE_ID.fullmatch(message_id):
-            raise BadRequest("`message_id` must be 8 to 64 letters, digits, `-` or `_`.")
-        checked["message_id"] = message_id
+    if message_id is not None and (
+        not isinstance(message_id, str) or not MESSAGE_ID.fullmatch(message_id)
+    ):
+        raise BadRequest("`message_id` must be 8 to 64 letters, digits, `-` or `_`.")
     metadata = data.get("metadata")
     page_url = metadata.get("page_url") if isinstance(metadata, dict) else None
     if isinstance(page_url, str) and len(page_url) <= MAX_PAGE_URL_CHARS:
         # The page is only a courtesy for staff: when it is not text it is left out, not refused.
         with contextlib.suppress(BadRequest):
             checked["metadata"] = {"page_url": _text(page_url, "metadata.page_url")}
-    return checked
+    return checked, message_id
 
 
 def too_long() -> str:
@@ -217,14 +217,13 @@ async def webhook(request: Request) -> HTTPResponse:
     if isinstance(headers, HTTPResponse):
         return headers
     try:
-        payload = checked(request.body)
+        payload, message_id = checked(request.body)
     except BadRequest as bad:
         return error(bad.message, bad.status, headers, bad.code)
     if not request.app.ctx.senders.valid(payload["sender"]):
         logger.info("refused a message for a sender id this service did not hand out")
         message = "This conversation is not known here. Start a new one (POST /chat/session)."
         return error(message, 403, headers, code="unknown_sender")
-    message_id = payload.pop("message_id", None)
     key = None if message_id is None else (payload["sender"], message_id)
     app = request.app
     wait = app.ctx.settings.rasa_answer_seconds
