@@ -1,0 +1,148 @@
+"""Training time against NLU quality: config.yml and variants of it, each trained from scratch
+and scored on the development set and the gate's held-out set (bot/nlu/evaluation.py).
+Results: bench/results/training.json, one entry per variant, kept across runs.
+
+    python -m bench.training [--variants current,rs_25_epochs,...]
+
+Training runs twice in every CI run (the repository's model and the editor's), on the same two
+cores as the tests, so its CPU time is most of what CI waits for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bench import RESULTS, machine_speed_ms, write_results
+from bot.nlu.evaluation import evaluate, load_examples
+from bot.settings import PROJECT_ROOT
+
+SETS = {
+    "dev": PROJECT_ROOT / "bench" / "data" / "nlu_dev.yml",
+    "heldout": PROJECT_ROOT / "tests" / "data" / "nlu_heldout.yml",
+}
+SELECTORS = ("faq", "not_in_article")
+# A variant: component -> settings changed, on top of config.yml (components are named by
+# `component_key`). Each sets every epoch count, so that a result stays what it says when
+# config.yml's own counts change.
+EPOCHS_25_50 = {
+    "DIETClassifier": {"epochs": 25},
+    "faq": {"epochs": 50},
+    "not_in_article": {"epochs": 50},
+}
+EPOCHS_25_25 = {
+    "DIETClassifier": {"epochs": 25},
+    "faq": {"epochs": 25},
+    "not_in_article": {"epochs": 25},
+}
+EPOCHS_15_25 = {
+    "DIETClassifier": {"epochs": 15},
+    "faq": {"epochs": 25},
+    "not_in_article": {"epochs": 25},
+}
+BATCHES = {"batch_size": [128, 512]}
+VARIANTS: dict[str, dict[str, dict[str, Any]]] = {
+    "diet_25_rs_50": EPOCHS_25_50,  # config.yml until this benchmark
+    "diet_25_rs_25": EPOCHS_25_25,
+    "diet_15_rs_25": EPOCHS_15_25,  # config.yml since
+    "diet_25_rs_25_words_min_df_2": {**EPOCHS_25_25, "words": {"min_df": 2}},
+    "diet_25_rs_25_words_min_df_2_batches_128_512": {
+        "words": {"min_df": 2},
+        **{key: {**epochs, **BATCHES} for key, epochs in EPOCHS_25_25.items()},
+    },
+}
+
+
+def component_key(component: dict[str, Any]) -> str:
+    """words, chars, DIETClassifier, faq, not_in_article, ...: a name for a pipeline entry."""
+    if component["name"] == "CountVectorsFeaturizer":
+        return "chars" if component.get("analyzer") == "char_wb" else "words"
+    return str(component.get("retrieval_intent", component["name"]))
+
+
+def variant_config(changes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
+    unknown = set(changes) - {component_key(c) for c in config["pipeline"]}
+    if unknown:
+        raise SystemExit(f"no such component in config.yml: {sorted(unknown)}")
+    for component in config["pipeline"]:
+        component.update(changes.get(component_key(component), {}))
+    return dict(config)
+
+
+def train(config: dict[str, Any], out: Path) -> dict[str, Any]:
+    """`rasa train` of the repository's data with `config`: wall and CPU seconds, model size."""
+    (out / "config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    with (out / "train.log").open("w") as log:
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "rasa"),
+                "train",
+                "--config",
+                str(out / "config.yml"),
+                "--domain",
+                "domain.yml",
+                "--data",
+                "data",
+                "--out",
+                str(out),
+                "--fixed-model-name",
+                "model",
+                "--force",
+            ],
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+            check=True,
+        )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    model = out / "model.tar.gz"
+    return {
+        "train_wall_s": round(wall),
+        "train_cpu_s": round(cpu),
+        "model_mb": round(model.stat().st_size / 1e6, 1),
+    }
+
+
+def measure(name: str, changes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="aluma-train-bench-") as tmp:
+        out = Path(tmp)
+        result: dict[str, Any] = {"changes": changes, **train(variant_config(changes), out)}
+        for set_name, path in SETS.items():
+            report = evaluate(out / "model.tar.gz", load_examples(path))
+            result[set_name] = {metric: round(v, 4) for metric, v in report.scores.items()}
+    print(name, json.dumps(result), flush=True)
+    return result
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    names = parser.parse_args(argv).variants.split(",")
+    os.chdir(PROJECT_ROOT)  # the config names the spaCy pipeline by a relative path
+    path = RESULTS / "training.json"
+    results = json.loads(path.read_text()) if path.exists() else {"variants": {}}
+    for name in names:
+        result = measure(name, VARIANTS[name])
+        results["variants"][name] = {**result, "speed_ms": machine_speed_ms()}
+        write_results("training", results)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
