@@ -1,5 +1,6 @@
 """Training time against NLU quality: config.yml and variants of it, each trained from scratch
-and scored on the development set and the gate's held-out set (bot/nlu/evaluation.py).
+and scored on the development set, the gate's held-out set (bot/nlu/evaluation.py) and the
+visitor messages of the conversation tests.
 Results: bench/results/training.json, one entry per variant, kept across runs.
 
     python -m bench.training [--variants current,rs_25_epochs,...]
@@ -24,14 +25,14 @@ from typing import Any
 import yaml
 
 from bench import RESULTS, machine_speed_ms, write_results
-from bot.nlu.evaluation import evaluate, load_examples
+from bot.nlu.evaluation import evaluate, load_examples, misunderstood, story_examples
 from bot.settings import PROJECT_ROOT
 
 SETS = {
     "dev": PROJECT_ROOT / "bench" / "data" / "nlu_dev.yml",
     "heldout": PROJECT_ROOT / "tests" / "data" / "nlu_heldout.yml",
 }
-SELECTORS = ("faq", "not_in_article")
+STORIES = PROJECT_ROOT / "tests" / "test_stories.yml"
 # A variant: component -> settings changed, on top of config.yml (components are named by
 # `component_key`). Each sets every epoch count, so that a result stays what it says when
 # config.yml's own counts change.
@@ -54,7 +55,8 @@ BATCHES = {"batch_size": [128, 512]}
 VARIANTS: dict[str, dict[str, dict[str, Any]]] = {
     "diet_25_rs_50": EPOCHS_25_50,  # config.yml until this benchmark
     "diet_25_rs_25": EPOCHS_25_25,
-    "diet_15_rs_25": EPOCHS_15_25,  # config.yml since
+    "diet_15_rs_25": EPOCHS_15_25,  # "okay", a training example, fell to a fallback
+    "diet_20_rs_25": {**EPOCHS_15_25, "DIETClassifier": {"epochs": 20}},
     "diet_25_rs_25_words_min_df_2": {**EPOCHS_25_25, "words": {"min_df": 2}},
     "diet_25_rs_25_words_min_df_2_batches_128_512": {
         "words": {"min_df": 2},
@@ -123,9 +125,13 @@ def measure(name: str, changes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="aluma-train-bench-") as tmp:
         out = Path(tmp)
         result: dict[str, Any] = {"changes": changes, **train(variant_config(changes), out)}
+        model = out / "model.tar.gz"
         for set_name, path in SETS.items():
-            report = evaluate(out / "model.tar.gz", load_examples(path))
+            report = evaluate(model, load_examples(path))
             result[set_name] = {metric: round(v, 4) for metric, v in report.scores.items()}
+        # tests/test_conversations.py wants none of these.
+        stories = misunderstood(evaluate(model, story_examples(STORIES)))
+        result["stories_misunderstood"] = [f"{e['text']} -> {e['predicted']}" for e in stories]
     print(name, json.dumps(result), flush=True)
     return result
 

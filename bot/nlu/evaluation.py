@@ -57,6 +57,28 @@ def load_examples(path: Path) -> list[Example]:
     return [Example(str(e["text"]), str(e["label"])) for e in raw["examples"]]
 
 
+def story_examples(path: Path) -> list[Example]:
+    """Every visitor message in a test stories file, labelled with its intent (`faq/dose`)."""
+    stories = yaml.safe_load(path.read_text(encoding="utf-8"))["stories"]
+    return [
+        Example(step["user"].strip(), step["intent"])
+        for story in stories
+        for step in story["steps"]
+        if "user" in step and "intent" in step
+    ]
+
+
+def misunderstood(report: Report) -> list[dict[str, Any]]:
+    """The errors that change the answer: a fallback for out of scope (or the reverse) does not,
+    since both say so and offer staff."""
+    return [
+        error
+        for errors in report.errors.values()
+        for error in errors
+        if not {error["label"], error["predicted"]} <= FALLBACKS
+    ]
+
+
 def predicted_label(parse: dict[str, Any]) -> tuple[str, float]:
     intent = parse.get("intent") or {}
     name = str(intent.get("name"))
