@@ -53,10 +53,10 @@ EPOCHS_15_25 = {
 }
 BATCHES = {"batch_size": [128, 512]}
 VARIANTS: dict[str, dict[str, dict[str, Any]]] = {
-    "diet_25_rs_50": EPOCHS_25_50,  # config.yml until this benchmark
+    "diet_25_rs_50": EPOCHS_25_50,  # config.yml before this benchmark
     "diet_25_rs_25": EPOCHS_25_25,
     "diet_15_rs_25": EPOCHS_15_25,  # "okay", a training example, fell to a fallback
-    "diet_20_rs_25": {**EPOCHS_15_25, "DIETClassifier": {"epochs": 20}},
+    "diet_20_rs_25": {**EPOCHS_15_25, "DIETClassifier": {"epochs": 20}},  # config.yml since
     "diet_25_rs_25_words_min_df_2": {**EPOCHS_25_25, "words": {"min_df": 2}},
     "diet_25_rs_25_words_min_df_2_batches_128_512": {
         "words": {"min_df": 2},
