@@ -27,11 +27,21 @@ class Service:
     log: Path | None = None  # where its output goes (default: inherited)
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A port nothing listens on now (for tests and benchmarks that start their own servers)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on now and not handed out before in this process (for tests and
+    benchmarks that start their own servers). The kernel may offer a port again as soon as the
+    probe closes, before the server it was meant for binds it: a CI run once gave a web service
+    and the action server of one stack the same port."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def rasa_command(
