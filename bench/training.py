@@ -3,7 +3,7 @@ and scored on the development set, the gate's held-out set (bot/nlu/evaluation.p
 visitor messages of the conversation tests.
 Results: bench/results/training.json, one entry per variant, kept across runs.
 
-    python -m bench.training [--variants current,rs_25_epochs,...]
+    python -m bench.training [--variants diet_20_rs_25,diet_25_rs_50,...]
 
 Training runs twice in every CI run (the repository's model and the editor's), on the same two
 cores as the tests, so its CPU time is most of what CI waits for.
@@ -25,42 +25,35 @@ from typing import Any
 import yaml
 
 from bench import RESULTS, machine_speed_ms, write_results
+from bench.nlu_eval import SETS
+from bot import training
 from bot.nlu.evaluation import evaluate, load_examples, misunderstood, story_examples
 from bot.settings import PROJECT_ROOT
 
-SETS = {
-    "dev": PROJECT_ROOT / "bench" / "data" / "nlu_dev.yml",
-    "heldout": PROJECT_ROOT / "tests" / "data" / "nlu_heldout.yml",
-}
 STORIES = PROJECT_ROOT / "tests" / "test_stories.yml"
+
+
+def epochs(diet: int, selectors: int) -> dict[str, dict[str, Any]]:
+    return {
+        "DIETClassifier": {"epochs": diet},
+        "faq": {"epochs": selectors},
+        "not_in_article": {"epochs": selectors},
+    }
+
+
+BATCHES = {"batch_size": [128, 512]}
 # A variant: component -> settings changed, on top of config.yml (components are named by
 # `component_key`). Each sets every epoch count, so that a result stays what it says when
 # config.yml's own counts change.
-EPOCHS_25_50 = {
-    "DIETClassifier": {"epochs": 25},
-    "faq": {"epochs": 50},
-    "not_in_article": {"epochs": 50},
-}
-EPOCHS_25_25 = {
-    "DIETClassifier": {"epochs": 25},
-    "faq": {"epochs": 25},
-    "not_in_article": {"epochs": 25},
-}
-EPOCHS_15_25 = {
-    "DIETClassifier": {"epochs": 15},
-    "faq": {"epochs": 25},
-    "not_in_article": {"epochs": 25},
-}
-BATCHES = {"batch_size": [128, 512]}
 VARIANTS: dict[str, dict[str, dict[str, Any]]] = {
-    "diet_25_rs_50": EPOCHS_25_50,  # config.yml before this benchmark
-    "diet_25_rs_25": EPOCHS_25_25,
-    "diet_15_rs_25": EPOCHS_15_25,  # "okay", a training example, fell to a fallback
-    "diet_20_rs_25": {**EPOCHS_15_25, "DIETClassifier": {"epochs": 20}},  # config.yml since
-    "diet_25_rs_25_words_min_df_2": {**EPOCHS_25_25, "words": {"min_df": 2}},
+    "diet_25_rs_50": epochs(25, 50),  # config.yml before this benchmark
+    "diet_25_rs_25": epochs(25, 25),
+    "diet_15_rs_25": epochs(15, 25),  # "okay", a training example, fell to a fallback
+    "diet_20_rs_25": epochs(20, 25),  # config.yml since
+    "diet_25_rs_25_words_min_df_2": {**epochs(25, 25), "words": {"min_df": 2}},
     "diet_25_rs_25_words_min_df_2_batches_128_512": {
         "words": {"min_df": 2},
-        **{key: {**epochs, **BATCHES} for key, epochs in EPOCHS_25_25.items()},
+        **{key: {**settings, **BATCHES} for key, settings in epochs(25, 25).items()},
     },
 }
 
@@ -73,13 +66,13 @@ def component_key(component: dict[str, Any]) -> str:
 
 
 def variant_config(changes: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
+    config: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
     unknown = set(changes) - {component_key(c) for c in config["pipeline"]}
     if unknown:
         raise SystemExit(f"no such component in config.yml: {sorted(unknown)}")
     for component in config["pipeline"]:
         component.update(changes.get(component_key(component), {}))
-    return dict(config)
+    return config
 
 
 def train(config: dict[str, Any], out: Path) -> dict[str, Any]:
@@ -89,21 +82,8 @@ def train(config: dict[str, Any], out: Path) -> dict[str, Any]:
     started = time.perf_counter()
     with (out / "train.log").open("w") as log:
         subprocess.run(
-            [
-                str(Path(sys.executable).parent / "rasa"),
-                "train",
-                "--config",
-                str(out / "config.yml"),
-                "--domain",
-                "domain.yml",
-                "--data",
-                "data",
-                "--out",
-                str(out),
-                "--fixed-model-name",
-                "model",
-                "--force",
-            ],
+            # --force: every component trains, none comes from Rasa's cache.
+            [*training.train_command(out / "config.yml", out, "model"), "--force"],
             cwd=PROJECT_ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,

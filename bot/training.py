@@ -72,6 +72,16 @@ def duration(seconds: float) -> str:
     return f"{minutes} min {rest} s" if minutes else f"{rest} s"
 
 
+def train_command(config: Path, out: Path, name: str) -> list[str]:
+    """`rasa train` of the project's domain and data (run in the project) with `config`, into
+    out/<name>.tar.gz."""
+    return [
+        *(sys.executable, "-m", "rasa", "train", "--config", str(config)),
+        *("--domain", "domain.yml", "--data", "data"),
+        *("--out", str(out), "--fixed-model-name", name),
+    ]
+
+
 def train(
     root: Path = PROJECT_ROOT, models: Path | None = None, force: bool = False
 ) -> TrainResult:
@@ -84,22 +94,7 @@ def train(
     started = time.monotonic()
     print_(f"Training model {name} (this takes a few minutes) ...")
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rasa",
-            "train",
-            "--config",
-            "config.yml",
-            "--domain",
-            "domain.yml",
-            "--data",
-            "data",
-            "--out",
-            str(models),
-            "--fixed-model-name",
-            name,
-        ],
+        train_command(Path("config.yml"), models, name),
         cwd=root,
         check=True,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")},
