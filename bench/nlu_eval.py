@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from bot import training
-from bot.nlu.evaluation import confusion, evaluate, load_examples
+from bot.evaluation import confusion, evaluate, load_examples
 
 HERE = Path(__file__).parent
 SETS = {

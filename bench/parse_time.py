@@ -20,7 +20,7 @@ from bench import write_results
 from bench.load import percentile
 from bench.nlu_eval import SETS
 from bot import rasa_server, training
-from bot.nlu.evaluation import load_examples, rankings
+from bot.evaluation import load_examples, rankings
 
 
 def main(argv: list[str]) -> int:

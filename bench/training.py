@@ -1,5 +1,5 @@
 """Training time against NLU quality: config.yml and variants of it, each trained from scratch
-and scored on the development set, the gate's held-out set (bot/nlu/evaluation.py) and the
+and scored on the development set, the gate's held-out set (bot/evaluation.py) and the
 visitor messages of the conversation tests.
 Results: bench/results/training.json, one entry per variant, kept across runs.
 
@@ -27,7 +27,7 @@ import yaml
 from bench import RESULTS, machine_speed_ms, write_results
 from bench.nlu_eval import SETS
 from bot import training
-from bot.nlu.evaluation import evaluate, load_examples, misunderstood, story_examples
+from bot.evaluation import evaluate, load_examples, misunderstood, story_examples
 from bot.settings import PROJECT_ROOT
 
 STORIES = PROJECT_ROOT / "tests" / "test_stories.yml"

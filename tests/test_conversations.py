@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu.evaluation import evaluate, misunderstood, story_examples
+from bot.evaluation import evaluate, misunderstood, story_examples
 from tests.conftest import ROOT
 from tests.servers import trained_model
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.evaluation import Report, evaluate, load_examples
+from bot.evaluation import Report, evaluate, load_examples
 from tests.conftest import DATA
 from tests.servers import trained_model
 

@@ -25,7 +25,7 @@ from rasa.utils.tensorflow.models import RasaModel
 
 from bench.in_process import alike, talk
 from bot import services
-from bot.nlu.evaluation import load_examples, rankings
+from bot.evaluation import load_examples, rankings
 from bot.rasa_server import (
     action_validation,
     blas_threads,

@@ -30,7 +30,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bench.in_process import alike, talk
-from bot.nlu.evaluation import load_examples
+from bot.evaluation import load_examples
 from bot.rasa_server import incremental_states, rule_keys
 from tests.conftest import DATA, ROOT
 from tests.servers import trained_model

@@ -95,7 +95,7 @@ def judge(
     all_cases: Sequence[Case], parses: Iterable[Mapping[str, Any]], responses: Responses
 ) -> Result:
     """`parses`: the model's parse of each case; `responses`: the model's domain responses."""
-    from bot.nlu.evaluation import predicted_label
+    from bot.evaluation import predicted_label
 
     result = Result(list(all_cases))
     for case, parse in zip(all_cases, parses, strict=True):
