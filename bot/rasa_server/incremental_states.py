@@ -2,9 +2,9 @@
 
 To predict an action, Rasa's policies turn the conversation into one state per turn
 (`Domain.states_for_tracker_history`): a fresh tracker replays every event and the state is
-read before each action. RulePolicy does so once or twice a prediction and MemoizationPolicy
-once more, and a message takes two or more predictions: 22 % of answering a message in process
-(cProfile, 5-turn conversations), growing with the conversation.
+read before each action. RulePolicy does so once or twice a prediction (MemoizationPolicy, since
+dropped, once more), and a message takes two or more predictions: 22 % of answering a message
+in process (cProfile, 5-turn conversations), growing with the conversation.
 
 Here each tracker keeps, per set of arguments, its replay: the events replayed so far, the
 replaying tracker and the states read before each of those events' actions. The next call on
