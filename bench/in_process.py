@@ -5,9 +5,12 @@ runner against bot/rasa_server/direct_graph.py), `count_vectors` (sklearn's tran
 bot/rasa_server/lean_count_vectors.py), `domain_empty` (Rasa's `Domain.is_empty` against
 bot/rasa_server/domain_empty.py), `rule_keys` (RulePolicy's rule search against
 bot/rasa_server/rule_keys.py), `incremental_states` (Rasa's dialogue states against
-bot/rasa_server/incremental_states.py). Results: bench/results/<fix>.json.
+bot/rasa_server/incremental_states.py), `tracker_copy` (Rasa's replaying tracker copy against
+bot/rasa_server/tracker_copy.py). Results: bench/results/<fix>.json.
 
-    python -m bench.in_process --fix graph_runner [--rounds 8 --conversations 40]
+    python -m bench.in_process --fix graph_runner [--rounds 8 --conversations 40 --turns 5]
+
+With other than 5 turns a conversation, the results go to <fix>_<turns>_turns.json.
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ def fixes() -> dict[str, tuple[Any, str, dict[str, Any]]]:
         CountVectorsFeaturizer,
     )
     from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
 
     from bot.rasa_server import (
         direct_graph,
@@ -81,6 +85,7 @@ def fixes() -> dict[str, tuple[Any, str, dict[str, Any]]]:
         incremental_states,
         lean_count_vectors,
         rule_keys,
+        tracker_copy,
     )
 
     return {
@@ -115,6 +120,11 @@ def fixes() -> dict[str, tuple[Any, str, dict[str, Any]]]:
                 "incremental": incremental_states.states_for_tracker_history,
             },
         ),
+        "tracker_copy": (
+            DialogueStateTracker,
+            "copy",
+            {"rasa": tracker_copy.RASA_COPY, "from_state": tracker_copy.tracker_copy},
+        ),
     }
 
 
@@ -123,6 +133,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--fix", choices=list(fixes()), required=True)
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--conversations", type=int, default=40)
+    parser.add_argument("--turns", type=int, default=5)
     args = parser.parse_args(argv)
     rasa_server.install()
     from rasa.utils.common import configure_logging_and_warnings
@@ -140,7 +151,7 @@ def main(argv: list[str]) -> int:
 
     def conversations(seed: int) -> list[list[str]]:
         rng = random.Random(seed)
-        return [rng.sample(questions, 5) for _ in range(args.conversations)]
+        return [rng.sample(questions, args.turns) for _ in range(args.conversations)]
 
     asyncio.run(talk(agent, conversations(-1)))  # each model's first prediction, warm caches
     per_message: dict[str, list[float]] = {name: [] for name in variants}
@@ -153,12 +164,13 @@ def main(argv: list[str]) -> int:
             started = time.perf_counter()
             turns.append(asyncio.run(talk(agent, texts)))
             elapsed = time.perf_counter() - started
-            per_message[name].append(elapsed / (args.conversations * 5) * 1000)
+            per_message[name].append(elapsed / (args.conversations * args.turns) * 1000)
         same += sum(alike(a, b) for a, b in zip(*turns, strict=True))
     results: dict[str, Any] = {
         "fix": args.fix,
         "model": model.name,
-        "messages_per_round": args.conversations * 5,
+        "turns_per_conversation": args.turns,
+        "messages_per_round": args.conversations * args.turns,
         "rounds": args.rounds,
         "conversations_compared": args.rounds * args.conversations,
         "same_parses_and_actions": same,
@@ -170,7 +182,7 @@ def main(argv: list[str]) -> int:
             for name, times in per_message.items()
         },
     }
-    write_results(args.fix, results)
+    write_results(args.fix if args.turns == 5 else f"{args.fix}_{args.turns}_turns", results)
     print(json.dumps(results, indent=2))
     return 0
 

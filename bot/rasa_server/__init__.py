@@ -19,6 +19,7 @@ def install() -> None:
         lean_models,
         numpy_predict,
         rule_keys,
+        tracker_copy,
     )
 
     action_validation.install()
@@ -31,3 +32,4 @@ def install() -> None:
     lean_models.install()
     numpy_predict.install()
     rule_keys.install()
+    tracker_copy.install()
