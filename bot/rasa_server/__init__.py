@@ -10,6 +10,7 @@ def install() -> None:
     blas_threads.install()  # before the imports below load NumPy and SciPy's BLAS libraries
     from bot.rasa_server import (
         action_validation,
+        admission,
         direct_graph,
         direct_predict,
         domain_empty,
@@ -23,6 +24,7 @@ def install() -> None:
     )
 
     action_validation.install()
+    admission.install()
     direct_graph.install()
     direct_predict.install()
     domain_empty.install()
