@@ -40,10 +40,14 @@ from tests.servers import Stack
 
 
 @contextmanager
-def single_node(workers: int | None = None) -> Iterator[tuple[str, list[int]]]:
-    """`make run`'s set-up: a Rasa worker per core (or `workers`), forked from one model."""
+def single_node(
+    workers: int | None = None, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, list[int]]]:
+    """`make run`'s set-up: a Rasa worker per core (or `workers`), forked from one model, with
+    any other settings in `env`."""
     workdir = Path(tempfile.mkdtemp(prefix="aluma-bench-"))
-    stack = Stack(workdir, env={"SANIC_WORKERS": str(workers)} if workers else {})
+    settings = {"SANIC_WORKERS": str(workers)} if workers else {}
+    stack = Stack(workdir, env=settings | (env or {}))
     stack.start(web=False)
     try:
         assert stack.rasa.process is not None
