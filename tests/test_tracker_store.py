@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
-from bot.storage import retry
+from bot.storage import retry, sqlite_events, tracker_store
 from bot.storage.tracker_store import DurableSQLTrackerStore
 
 DOMAIN = Domain.from_dict(
@@ -139,3 +140,47 @@ async def test_sqlite_writes_are_logged_ahead_and_synced_on_each_commit(tmp_path
     with ours.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+async def test_sqlite_events_go_through_one_synced_connection_per_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, ours = stores(tmp_path)
+    raw = ours._sqlite
+    assert raw is not None  # a SQLite file: the sqlite3 module's path, not SQLAlchemy's
+    await converse(ours, "visitor")
+    first = raw.connection()
+    assert first.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert first.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert raw.connection() is first
+    monkeypatch.setattr(sqlite_events.os, "getpid", lambda: -1)  # as in a forked worker
+    second = raw.connection()
+    assert second is not first and raw._inherited == [first]  # left open for the parent
+    await ours.save(await ours.retrieve("visitor") or DialogueStateTracker("visitor", []))
+    assert len(rows(tmp_path / "ours.db")) == 21
+
+
+async def test_a_failed_sqlite_write_leaves_nothing_half_written(tmp_path: Path) -> None:
+    _, ours = stores(tmp_path)
+    await converse(ours, "visitor")
+    before = rows(tmp_path / "ours.db")
+    tracker = await ours.retrieve("visitor")
+    assert tracker is not None
+    tracker.update(UserUttered("first", timestamp=40.0))
+    tracker.update(UserUttered("second", timestamp=41.0))
+    calls = []
+
+    def failing_on_second(sender: str, event: Event) -> tuple[Any, ...]:
+        calls.append(event)
+        if len(calls) == 2:
+            raise RuntimeError("disk gone")
+        return tracker_store._values(sender, event)
+
+    assert ours._sqlite is not None
+    with pytest.raises(RuntimeError):
+        ours._sqlite.append("visitor", None, tracker.events, failing_on_second)
+    assert rows(tmp_path / "ours.db") == before
+    assert not ours._sqlite.connection().in_transaction
+    await ours.save(tracker)
+    added = rows(tmp_path / "ours.db")[len(before) :]
+    assert [json.loads(row[5])["text"] for row in added] == ["first", "second"]

@@ -13,8 +13,9 @@ remembered on the tracker it built (a tracker Rasa hands back without one, or a 
 is counted as Rasa does), and the new events go in as one multi-row insert. Both go through
 a plain connection, not an ORM session, which took a third of the write's time (the Rasa
 workers' CPU per message at 50 back-to-back visitors: 17.1-17.8 ms before, 15.7-16.0 ms after,
-on a slow day). Reads and writes see and store exactly what Rasa's do. SQLite keeps its
-connections open and writes through a write-ahead log, still synced on each commit, so a
+on a slow day). Reads and writes see and store exactly what Rasa's do. A SQLite file is read
+and written through the sqlite3 module with the same statements (bot/storage/sqlite_events.py),
+on a connection kept open, through a write-ahead log still synced on each commit, so a
 committed turn survives a crash and power loss as before.
 
 endpoints.yml: `tracker_store: {type: bot.storage.tracker_store.DurableSQLTrackerStore, ...}`
@@ -30,22 +31,35 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.pool import QueuePool
 
 from bot.storage.retry import retrying_async
+from bot.storage.sqlite_events import SQLiteEvents, apply_pragmas
 
 STORED = "_aluma_stored_events"  # on a tracker: how many of its events the database holds
 
 
+COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")  # WAL's default would skip the sync per commit
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+    apply_pragmas(connection)
+
+
+def _values(sender_id: str, event: Event) -> tuple[Any, ...]:
+    """An event's row, in COLUMNS' order, as Rasa's store writes it."""
+    data = event.as_dict()
+    return (
+        sender_id,
+        event.type_name,
+        data.get("timestamp"),
+        data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        data.get("name"),
+        json.dumps(data),
+    )
 
 
 class DurableSQLTrackerStore(SQLTrackerStore):
@@ -73,6 +87,17 @@ class DurableSQLTrackerStore(SQLTrackerStore):
             sa.select(self._events.c.data).where(in_session).order_by(self._events.c.id)
         )
         self._session_count = sa.select(sa.func.count()).where(in_session)
+        self._sqlite: SQLiteEvents | None = None
+        path = self.engine.url.database
+        if self.engine.dialect.name == "sqlite" and path and path != ":memory:":
+            self._sqlite = SQLiteEvents(
+                path,
+                self._events,
+                COLUMNS,
+                self._session_events,
+                self._session_count,
+                self.engine.dialect,
+            )
 
     def _in_latest_session(self) -> sa.sql.ColumnElement:
         """Rasa's condition for the latest session's events (`_event_query`)."""
@@ -99,27 +124,20 @@ class DurableSQLTrackerStore(SQLTrackerStore):
 
     async def _save(self, tracker: DialogueStateTracker, stored: int | None) -> None:
         await self.stream_events(tracker)
+        sender = tracker.sender_id
+        if self._sqlite is not None:
+            tracker.__dict__[STORED] = self._sqlite.append(sender, stored, tracker.events, _values)
+            return
         # A connection, not an ORM session: a third of the write's time went to the session.
         with self.engine.begin() as connection:
             if stored is None:
-                count = connection.execute(self._session_count, {"sender_id": tracker.sender_id})
+                count = connection.execute(self._session_count, {"sender_id": sender})
                 stored = int(count.scalar_one())
-            new = itertools.islice(tracker.events, stored, len(tracker.events))
-            rows = [self._row(tracker.sender_id, e.as_dict(), e.type_name) for e in new]
+            new = itertools.islice(tracker.events, stored, None)
+            rows = [dict(zip(COLUMNS, _values(sender, e), strict=True)) for e in new]
             if rows:
                 connection.execute(self._events.insert(), rows)
         tracker.__dict__[STORED] = stored + len(rows)
-
-    @staticmethod
-    def _row(sender_id: str, data: dict[str, Any], type_name: str) -> dict[str, Any]:
-        return {
-            "sender_id": sender_id,
-            "type_name": type_name,
-            "timestamp": data.get("timestamp"),
-            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            "action_name": data.get("name"),
-            "data": json.dumps(data),
-        }
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
@@ -132,12 +150,16 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         return await retrying_async(self.engine, lambda: self._retrieve_session(sender_id))
 
     async def _retrieve_session(self, sender_id: str) -> DialogueStateTracker | None:
-        with self.engine.connect() as connection:
-            rows = connection.execute(self._session_events, {"sender_id": sender_id}).all()
+        if self._sqlite is not None:
+            rows = self._sqlite.session_data(sender_id)
+        else:
+            with self.engine.connect() as connection:
+                result = connection.execute(self._session_events, {"sender_id": sender_id})
+                rows = [data for (data,) in result]
         if not (self.domain and rows):
             return None
         tracker = DialogueStateTracker.from_dict(
-            sender_id, [json.loads(data) for (data,) in rows], self.domain.slots
+            sender_id, [json.loads(data) for data in rows], self.domain.slots
         )
         tracker.__dict__[STORED] = len(rows)
         return tracker
