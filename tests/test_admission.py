@@ -7,7 +7,9 @@ import asyncio
 from typing import Any
 
 import pytest
-from rasa.core.processor import MessageProcessor
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
+from rasa.core.lock_store import InMemoryLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.rasa_server import admission
@@ -75,44 +77,58 @@ def test_a_waiter_cancelled_as_it_is_handed_a_place_passes_it_on() -> None:
     asyncio.run(scenario())
 
 
+class _Agent:
+    """What Agent.handle_message uses: readiness, a lock store and a processor."""
+
+    def __init__(self, processor: Any) -> None:
+        self.lock_store = InMemoryLockStore()
+        self.processor = processor
+
+    def is_ready(self) -> bool:
+        return True
+
+
 @pytest.fixture
 def fakes(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Rasa's message handling and endpoint calls replaced by fakes the test drives, with the
-    admission installed over them (one place)."""
+    """Rasa's message processing and endpoint calls replaced by fakes the test drives, with the
+    admission installed over Rasa's agent (one place)."""
     state: dict[str, Any] = {"running": 0, "most": 0, "log": [], "calls": {}}
 
-    async def handle_message(self: Any, message: Any) -> Any:
-        name, call = message
-        state["running"] += 1
-        state["most"] = max(state["most"], state["running"])
-        state["log"].append(f"{name} starts")
-        if call:
-            await EndpointConfig.request(EndpointConfig("http://actions"), json=name)
-        await asyncio.sleep(0.01)  # an await inside the work, as Rasa's has
-        state["log"].append(f"{name} ends")
-        state["running"] -= 1
-        return name
+    class Processor:
+        async def handle_message(self, message: UserMessage) -> Any:
+            name, call = message.text, message.metadata["call"]
+            state["running"] += 1
+            state["most"] = max(state["most"], state["running"])
+            state["log"].append(f"{name} starts")
+            if call:
+                await EndpointConfig.request(EndpointConfig("http://actions"), json=name)
+            await asyncio.sleep(0.01)  # an await inside the work, as Rasa's has
+            state["log"].append(f"{name} ends")
+            state["running"] -= 1
+            return name
 
     async def request(self: EndpointConfig, **kwargs: Any) -> Any:
         done = asyncio.get_running_loop().create_future()
         state["calls"][kwargs["json"]] = done
         return await done
 
-    monkeypatch.setattr(MessageProcessor, "handle_message", handle_message)
+    monkeypatch.setattr(Agent, "handle_message", Agent.handle_message)
     monkeypatch.setattr(EndpointConfig, "request", request)
     monkeypatch.setattr(admission, "STEP_ASIDE_AFTER", 0.05)
     monkeypatch.setenv(admission.VARIABLE, "1")
     admission.install()
+    state["agent"] = _Agent(Processor())
     return state
 
 
-def _handle(name: str, call: bool = False) -> Any:
-    return MessageProcessor.handle_message(None, (name, call))
+def _handle(fakes: dict[str, Any], name: str, call: bool = False, sender: str = "") -> Any:
+    message = UserMessage(name, sender_id=sender or name, metadata={"call": call})
+    return Agent.handle_message(fakes["agent"], message)
 
 
 def test_messages_run_one_at_a_time_in_arrival_order(fakes: dict[str, Any]) -> None:
     async def scenario() -> list[str]:
-        return list(await asyncio.gather(*(_handle(f"m{i}") for i in range(5))))
+        return list(await asyncio.gather(*(_handle(fakes, f"m{i}") for i in range(5))))
 
     assert asyncio.run(scenario()) == [f"m{i}" for i in range(5)]
     assert fakes["most"] == 1
@@ -121,9 +137,9 @@ def test_messages_run_one_at_a_time_in_arrival_order(fakes: dict[str, Any]) -> N
 
 def test_a_quick_endpoint_call_keeps_its_place(fakes: dict[str, Any]) -> None:
     async def scenario() -> None:
-        handoff = asyncio.create_task(_handle("handoff", call=True))
+        handoff = asyncio.create_task(_handle(fakes, "handoff", call=True))
         await _settle()
-        faq = asyncio.create_task(_handle("faq"))
+        faq = asyncio.create_task(_handle(fakes, "faq"))
         await asyncio.sleep(0.01)  # shorter than STEP_ASIDE_AFTER
         assert "faq starts" not in fakes["log"]
         fakes["calls"]["handoff"].set_result({})
@@ -135,10 +151,10 @@ def test_a_quick_endpoint_call_keeps_its_place(fakes: dict[str, Any]) -> None:
 
 def test_a_slow_endpoint_call_steps_aside_and_comes_back_first(fakes: dict[str, Any]) -> None:
     async def scenario() -> None:
-        handoff = asyncio.create_task(_handle("handoff", call=True))
+        handoff = asyncio.create_task(_handle(fakes, "handoff", call=True))
         await _settle()
-        first = asyncio.create_task(_handle("first"))
-        second = asyncio.create_task(_handle("second"))
+        first = asyncio.create_task(_handle(fakes, "first"))
+        second = asyncio.create_task(_handle(fakes, "second"))
 
         async def first_started() -> None:
             while "first starts" not in fakes["log"]:
@@ -161,12 +177,12 @@ def test_a_slow_endpoint_call_steps_aside_and_comes_back_first(fakes: dict[str, 
 
 def test_a_failed_endpoint_call_gives_back_its_place(fakes: dict[str, Any]) -> None:
     async def scenario() -> None:
-        handoff = asyncio.create_task(_handle("handoff", call=True))
+        handoff = asyncio.create_task(_handle(fakes, "handoff", call=True))
         await _settle()
         fakes["calls"]["handoff"].set_exception(ConnectionError("action server down"))
         with pytest.raises(ConnectionError):
             await handoff
-        assert await asyncio.wait_for(_handle("faq"), 1) == "faq"
+        assert await asyncio.wait_for(_handle(fakes, "faq"), 1) == "faq"
 
     asyncio.run(scenario())
 
@@ -178,8 +194,29 @@ def test_a_bad_setting_stops_the_server_with_its_name(value: str) -> None:
 
 
 def test_zero_leaves_rasas_way(monkeypatch: pytest.MonkeyPatch) -> None:
-    rasas = MessageProcessor.__dict__["handle_message"]
+    rasas = Agent.__dict__["handle_message"]
     monkeypatch.setenv(admission.VARIABLE, "0")
     admission.install()
-    assert MessageProcessor.__dict__["handle_message"] is rasas
+    assert Agent.__dict__["handle_message"] is rasas
     assert admission.slots({}) == admission.DEFAULT_SLOTS
+
+
+def test_a_message_waiting_for_its_conversation_gives_up_its_place(fakes: dict[str, Any]) -> None:
+    async def scenario() -> None:
+        handoff = asyncio.create_task(_handle(fakes, "handoff", call=True, sender="a"))
+        await asyncio.sleep(0.07)  # the handoff's call stepped aside; it holds a's lock
+        again = asyncio.create_task(_handle(fakes, "again", sender="a"))  # waits for the lock
+        await asyncio.sleep(0.07)  # and gives its place up
+        await asyncio.wait_for(_handle(fakes, "faq", sender="b"), 5)
+        fakes["calls"]["handoff"].set_result({})
+        await asyncio.wait_for(asyncio.gather(handoff, again), 5)
+
+    asyncio.run(scenario())
+    assert fakes["log"] == [
+        "handoff starts",
+        "faq starts",
+        "faq ends",
+        "handoff ends",
+        "again starts",
+        "again ends",
+    ]

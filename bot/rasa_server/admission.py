@@ -10,23 +10,32 @@ most RASA_ACTIVE_MESSAGES messages at once (default 4, `0` for Rasa's way); the 
 arrival order before they start, which costs them nothing, so a message back from the action
 server waits for at most the few being worked on. A call that keeps its place longer than
 STEP_ASIDE_AFTER gives it up (a slow or hung action server holds up only the turns that need
-it) and takes one again ahead of messages not yet started. The place is taken inside the
-conversation's lock: messages queued on one conversation hold none, and every holder is
-running or waiting on an endpoint, never on another message.
+it) and takes one again ahead of messages not yet started. The place is taken before the
+conversation's lock, so no lock is held by a message that waits its turn (a conversation's lock
+file is shared with other conversations: 200 visitors arriving at once had their first turns'
+p95 at 2.4 s with the place taken inside the lock). Waiting for the lock counts as waiting on
+an endpoint: the place goes after STEP_ASIDE_AFTER. Every holder is running or waiting briefly,
+so places always come free.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import heapq
 import itertools
+import logging
 import os
+from collections.abc import AsyncIterator
 from typing import Any
 
-from rasa.core.processor import MessageProcessor
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
 from rasa.utils.endpoints import EndpointConfig
+
+logger = logging.getLogger(__name__)
 
 VARIABLE = "RASA_ACTIVE_MESSAGES"
 DEFAULT_SLOTS = 4
@@ -93,39 +102,51 @@ def slots(environ: Any = os.environ) -> int:
     return int(value)
 
 
+@contextlib.asynccontextmanager
+async def aside_if_slow(place: Place | None) -> AsyncIterator[None]:
+    """Waiting inside, a message keeps its place for STEP_ASIDE_AFTER, then gives it up, and
+    takes one again ahead of messages not yet started once the wait is over."""
+    if place is None or not place.held:
+        yield
+        return
+    timer = asyncio.get_running_loop().call_later(STEP_ASIDE_AFTER, place.give_up)
+    try:
+        yield
+    finally:
+        timer.cancel()
+        if not place.held:
+            await place.take(RESUMED)
+
+
 def install() -> None:
     count = slots()
     if count == 0:
         return
     gate = Gate(count)  # each forked worker has its own copy, as it has its own event loop
-    handle_message = MessageProcessor.handle_message
     request = EndpointConfig.request
 
-    @functools.wraps(handle_message)
-    async def admitted(self: MessageProcessor, message: Any) -> Any:
-        if _place.get() is not None:
-            return await handle_message(self, message)
+    @functools.wraps(Agent.handle_message)
+    async def admitted(self: Agent, message: UserMessage) -> Any:
+        """Rasa's Agent.handle_message, with a place taken before the conversation's lock."""
+        if not self.is_ready():
+            logger.info("Ignoring message as there is no agent to handle it.")
+            return None
         place = Place(gate)
         token = _place.set(place)
         try:
             await place.take(NEW)
-            return await handle_message(self, message)
+            async with contextlib.AsyncExitStack() as held:
+                async with aside_if_slow(place):  # the previous message may still hold it
+                    await held.enter_async_context(self.lock_store.lock(message.sender_id))
+                return await self.processor.handle_message(message)
         finally:
             place.give_up()
             _place.reset(token)
 
     @functools.wraps(request)
     async def stepping_aside(self: EndpointConfig, *args: Any, **kwargs: Any) -> Any:
-        place = _place.get()
-        if place is None or not place.held:
+        async with aside_if_slow(_place.get()):
             return await request(self, *args, **kwargs)
-        timer = asyncio.get_running_loop().call_later(STEP_ASIDE_AFTER, place.give_up)
-        try:
-            return await request(self, *args, **kwargs)
-        finally:
-            timer.cancel()
-            if not place.held:
-                await place.take(RESUMED)
 
-    MessageProcessor.handle_message = admitted
+    Agent.handle_message = admitted
     EndpointConfig.request = stepping_aside
