@@ -156,8 +156,11 @@ async def test_sqlite_events_go_through_one_synced_connection_per_process(
     monkeypatch.setattr(sqlite_events.os, "getpid", lambda: -1)  # as in a forked worker
     second = raw.connection()
     assert second is not first and raw._inherited == [first]  # left open for the parent
-    await ours.save(await ours.retrieve("visitor") or DialogueStateTracker("visitor", []))
-    assert len(rows(tmp_path / "ours.db")) == 21
+    tracker = await ours.retrieve("visitor")
+    assert tracker is not None
+    tracker.update(UserUttered("after the fork", timestamp=50.0))
+    await ours.save(tracker)  # written on the new connection
+    assert len(rows(tmp_path / "ours.db")) == 22
 
 
 async def test_a_failed_sqlite_write_leaves_nothing_half_written(tmp_path: Path) -> None:
