@@ -106,6 +106,21 @@ def test_workers_share_the_conversations_and_keep_each_in_order(stack: Stack) ->
     assert all(cpu_ticks(pid) > before[pid] for pid in pids), "a worker did no work"
 
 
+def mapped_files(pid: int) -> set[str]:
+    lines = Path(f"/proc/{pid}/maps").read_text().splitlines()
+    return {Path(line.split()[-1]).name for line in lines if len(line.split()) > 5}
+
+
+@pytest.mark.model
+@pytest.mark.servers
+def test_the_server_loads_tensorflow_without_jax(stack: Stack) -> None:
+    leader, pids = settled(stack)
+    for pid in (leader, *pids):
+        files = mapped_files(pid)
+        assert any(name.startswith("libtensorflow_framework") for name in files)
+        assert not any("jax" in name or name.startswith("xla_extension") for name in files)
+
+
 @pytest.mark.model
 @pytest.mark.servers
 def test_messages_of_one_conversation_are_handled_one_at_a_time(stack: Stack) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 def install() -> None:
     """Apply every fix; anything that loads our model to answer visitors calls this first."""
-    from bot.rasa_server import blas_threads
+    from bot.rasa_server import blas_threads, unused_imports
 
     blas_threads.install()  # before the imports below load NumPy and SciPy's BLAS libraries
+    unused_imports.install()  # before they load TensorFlow
     from bot.rasa_server import (
         action_validation,
         admission,
