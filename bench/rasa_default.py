@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -36,7 +35,7 @@ import yaml
 
 from bench import machine_speed_ms, write_results
 from bench.load import BACK_TO_BACK, TYPING, Pace, run_load
-from bench.rasa_floor import ours
+from bench.rasa_floor import ours, train
 from bench.scale import memory
 from bot import services
 from bot.settings import PROJECT_ROOT
@@ -118,16 +117,6 @@ def write_project(root: Path, epochs: int | None) -> None:
         (root / name).write_text(yaml.safe_dump(content, sort_keys=False))
 
 
-def train(root: Path) -> Path:
-    subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "--fixed-model-name", "plain", "--out", "models"],
-        cwd=root,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return root / "models" / "plain.tar.gz"
-
-
 @contextmanager
 def plain_server(root: Path, model: Path) -> Iterator[tuple[str, list[int]]]:
     port = services.free_port()
@@ -180,7 +169,7 @@ def main(argv: list[str]) -> int:
     results: dict[str, Any] = {"epochs": args.epochs or 100, "plain": {}, "ours": {}}
     try:
         write_project(root, args.epochs)
-        model = train(root)
+        model = train(root, "plain")
         with ExitStack() as stack:
             servers = {
                 "plain": stack.enter_context(plain_server(root, model)),

@@ -72,14 +72,15 @@ def write_project(root: Path) -> None:
         path.write_text(yaml.safe_dump(content, sort_keys=False))
 
 
-def train(root: Path) -> Path:
+def train(root: Path, name: str = "floor") -> Path:
+    """Rasa's own `rasa train` on the project in `root`; returns the model's path."""
     subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "--fixed-model-name", "floor", "--out", "models"],
+        [sys.executable, "-m", "rasa", "train", "--fixed-model-name", name, "--out", "models"],
         cwd=root,
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    return root / "models" / "floor.tar.gz"
+    return root / "models" / f"{name}.tar.gz"
 
 
 @contextmanager
