@@ -35,9 +35,8 @@ import yaml
 
 from bench import machine_speed_ms, write_results
 from bench.load import BACK_TO_BACK, TYPING, Pace, run_load
-from bench.rasa_floor import ours, train
+from bench.rasa_floor import floor_server, ours, train
 from bench.scale import memory
-from bot import services
 from bot.settings import PROJECT_ROOT
 
 # (pace, visitors, ramp seconds, conversations): the issue's two stated points.
@@ -119,22 +118,9 @@ def write_project(root: Path, epochs: int | None) -> None:
 
 @contextmanager
 def plain_server(root: Path, model: Path) -> Iterator[tuple[str, list[int]]]:
-    port = services.free_port()
-    service = services.Service(
-        "plain-rasa",
-        [
-            *(sys.executable, "-m", "rasa", "run", "--model", str(model)),
-            *("--port", str(port), "--interface", "127.0.0.1"),
-            *("--credentials", str(root / "credentials.yml")),
-        ],
-        f"http://127.0.0.1:{port}/",
-    )
-    services.start(service, cwd=root)
-    try:
-        assert service.process is not None
-        yield f"http://127.0.0.1:{port}", [service.process.pid]
-    finally:
-        services.stop(service)
+    """`rasa run` with Rasa's default (in-memory) tracker and lock stores."""
+    with floor_server(root, model, "memory") as (base, pid):
+        yield base, [pid]
 
 
 @contextmanager
