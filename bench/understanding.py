@@ -1,0 +1,55 @@
+"""Score whole turns on the understanding sets, the current model beside others (the model from
+before this work, the current pipeline without its pretrained features), one table per set.
+Results: bench/results/understanding_<set>.json (scores, counts and errors of each model).
+
+    python -m bench.understanding dev                    # bench/data/understanding_dev.yml
+    python -m bench.understanding heldout \\              # the gate's held-out set (look, don't tune)
+        --model before=build/baseline.tar.gz --model without_pretrained=build/no_semantic.tar.gz
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bench import write_results
+from bot import training
+from bot.conversation_eval import evaluate
+
+HERE = Path(__file__).parent
+SETS = {
+    "dev": HERE / "data" / "understanding_dev.yml",
+    "heldout": HERE.parent / "tests" / "data" / "understanding_heldout.yml",
+}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("set", choices=list(SETS), nargs="?", default="dev")
+    parser.add_argument("--model", action="append", default=[], help="NAME=PATH of another model")
+    args = parser.parse_args(argv)
+    current = training.current_model()
+    if current is None:
+        print("no current model: run `make train` first")
+        return 1
+    models = {"after": current} | {
+        name: Path(path) for name, path in (m.split("=", 1) for m in args.model)
+    }
+    reports = {name: evaluate(model, SETS[args.set]) for name, model in models.items()}
+    results = {name: json.loads(report.to_json()) for name, report in reports.items()}
+    results["models"] = {name: model.name for name, model in models.items()}
+    out = write_results(f"understanding_{args.set}", results)
+    kinds = list(reports["after"].scores)
+    print(f"set {args.set}: {reports['after'].counts}")
+    print(f"{'':26s}" + "".join(f"{name:>20s}" for name in reports))
+    for kind in kinds:
+        row = "".join(f"{r.scores.get(kind, float('nan')):20.4f}" for r in reports.values())
+        print(f"  {kind:24s}{row}")
+    print(f"details: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
