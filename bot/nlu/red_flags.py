@@ -44,6 +44,7 @@ def _either_order(a: str, b: str, gap: int = 4) -> str:
 _PATTERNS: dict[str, list[str]] = {
     "breathing": [
         _near(_TROUBLE, _BREATHE),
+        _near(_BREATHE, r"(?:harder|worse|hard|difficult|labou?red|shallow|tight\w*)", gap=3),
         r"\bshort(?:ness)? of br\w*",
         r"\bwheez\w*",
         r"\bgasp\w* for air\b",
@@ -54,6 +55,7 @@ _PATTERNS: dict[str, list[str]] = {
     ],
     "swallowing": [
         _near(_TROUBLE, _SWALLOW),
+        _near(_SWALLOW, r"(?:harder|worse|hard|difficult|painful)", gap=3),
         rf"\bstuck (?:\w+ ){{0,3}}(?:{_SWALLOW}|{_THROAT})",
         r"\b(?:dysphagia)\b",
     ],
@@ -88,6 +90,12 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(?:can'?t|cannot|unable to) (?:speak|talk) (?:properly|clearly|right|normally)",
         r"\b(?:speech|voice) (?:is |sounds |seems )?(?:\w+ )?"
         r"(?:weird|strange|off|slow|garbled|funny)",
+    ],
+    "chest pain": [
+        r"\bchest (?:pains?|hurt\w*|pressure|tightness|is tight|feels tight|squeez\w*)",
+        r"\bpains? in (?:my |the )?chest\b",
+        r"\bheart attack\b",
+        r"\b(?:having|had|think i'?m having) a stroke\b",
     ],
     "weakness": [
         r"\b(?:muscle|body|arms?|legs?|neck|whole body|all over) (?:\w+ ){0,2}"
