@@ -21,11 +21,12 @@ export PYTHONDONTWRITEBYTECODE ?= 1
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+$(VENV)/.installed: requirements.lock requirements/nodeps.txt pyproject.toml
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (e.g. pyenv install 3.10)"; exit 1; }
 	$(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==24.3.1
 	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -r requirements/nodeps.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
@@ -77,7 +78,7 @@ lock: ## Re-resolve requirements/*.in into requirements.lock
 	/tmp/aluma-lock/bin/pip install --quiet pip==24.3.1 && \
 	/tmp/aluma-lock/bin/pip install --quiet -r requirements/main.in -r requirements/dev.in
 	( echo "# Fully resolved, pinned environment (Python 3.10). Regenerate with \`make lock\`."; \
-	  /tmp/aluma-lock/bin/pip freeze ) > requirements.lock
+	  /tmp/aluma-lock/bin/pip freeze ) > requirements.lock  # requirements/nodeps.txt stays apart
 
 clean: ## Remove the venv, built pipeline, models and local data
 	rm -rf $(VENV) build models .rasa .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import asked_questions
 from actions.message import NOT_A_QUESTION, latest_intent, latest_text
 from bot.handoffs.contact import parse_contact
 from bot.handoffs.store import NewHandoff, default_store
@@ -31,7 +32,11 @@ class ActionOfferHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         events: list[EventType] = []
-        text = latest_text(tracker)
+        # Of a message with several questions, staff get the ones the article does not answer.
+        unanswered = [
+            q["text"] for q in asked_questions(tracker) if not q["key"].startswith("faq/")
+        ]
+        text = " ".join(unanswered) or latest_text(tracker)
         if text and latest_intent(tracker) not in NOT_A_QUESTION:
             events.append(SlotSet("pending_question", text[:MAX_PENDING]))
         dispatcher.utter_message(response="utter_offer_handoff")

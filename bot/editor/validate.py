@@ -16,6 +16,7 @@ from bot.editor.checks import Problem
 KNOWN_WARNINGS = re.compile(
     r"The utterance 'utter_(?:ask_handoff_\w+|invalid_\w+|offer_handoff|default)' is not used"
     r"|duplicated intents have been found across multiple domain files: faq, not_in_article"
+    r"|The intent '(?:several_questions(?:_mixed)?|clarify_topic)' is listed in the domain file"
 )
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 SOURCE = "rasa data validate"

@@ -1,0 +1,159 @@
+"""How a visitor's message divides into questions, and whether it leans on the previous turn.
+
+Pure text rules with no model: the components in `bot/nlu/understanding.py` classify what these
+functions cut out and decide from the classifications whether the cut was right.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+# Words that open a question; a clause that starts with one after a joiner is a new question.
+_QUESTION_WORDS = (
+    r"what|whats|what's|wat|how|hows|how's|why|when|where|who|which|can|could|cud|does|do|did|"
+    r"is|are|am|was|were|will|would|should|shud|may|might|must|any|anything|has|have|"
+    r"tell me|explain|also"
+)
+_STARTS_QUESTION = re.compile(rf"^(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
+# Openers that carry no question of their own ("ok so", "and", "also").
+_FILLER = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|and|also|plus|oh|ah|um+|uh+|hmm+|well|but|actually|sorry|hi|hey|"
+    r"hello|thanks|thank you|never ?mind|wait|forget (?:it|that)|another (?:question|thing)|"
+    r"one more (?:question|thing)|i (?:also )?(?:want|wanted|need|needed) to know|"
+    r"i was wondering|and then|then)\b[\s,.:;!-]*)+",
+    re.IGNORECASE,
+)
+# Where one question may end and another begin: sentence ends, and joiners that are followed by
+# a question word ("how many units and does it hurt").
+_SENTENCE_END = re.compile(r"(?<=[?!])\s*(?=[^\s?!])|(?<=\.)\s+(?=\S)|\n+")
+_JOINER = re.compile(
+    rf"\s*(?:,|;|\band\b|\bn\b|\balso\b|\bplus\b|&)\s+(?=(?:{_QUESTION_WORDS})\b)",
+    re.IGNORECASE,
+)
+# A message that only makes sense with the previous turn: "and wine?", "what about the bumps?".
+_ELLIPTICAL_START = re.compile(
+    r"^(?:and|or|but|so|also|plus|what about|how about|what if|same (?:for|with)|even|"
+    r"then|and then|after that|what else|anything else about|tell me more|more (?:about|on)|"
+    r"says who|according to)\b",
+    re.IGNORECASE,
+)
+_PRONOUN = re.compile(r"\b(?:it|that|this|they|them|those|these|there)\b", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+MIN_QUESTION_WORDS = 2
+MAX_BARE_QUESTION_WORDS = 6
+MAX_PARTS = 3
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def strip_filler(text: str) -> str:
+    return _FILLER.sub("", text.strip()).strip()
+
+
+def reads_as_question(text: str) -> bool:
+    """A question word once the fillers in front are gone, or a short phrase with a question
+    mark ("the units?"); a long statement with one ("a friend said botox??") is a story."""
+    core = strip_filler(text)
+    if _STARTS_QUESTION.match(core):
+        return True
+    return text.rstrip().endswith("?") and len(words(core)) <= MAX_BARE_QUESTION_WORDS
+
+
+def split_questions(text: str) -> list[str]:
+    """The message's questions in order, each with the statements before it as its context.
+
+    A statement ("my cheeks have been red since my 20s") is not a question of its own: it is
+    kept in front of the question that follows it. One element means one question.
+    """
+    pieces = [p for p in _SENTENCE_END.split(text.strip()) if p and p.strip(" ,.;!?")]
+    clauses: list[str] = []
+    for piece in pieces:
+        clauses.extend(c for c in _JOINER.split(piece) if c.strip(" ,.;!?"))
+    parts: list[str] = []
+    context = ""
+    for clause in clauses:
+        clause = clause.strip()
+        if reads_as_question(clause) and len(words(strip_filler(clause))) >= MIN_QUESTION_WORDS:
+            parts.append(f"{context} {clause}".strip() if context else clause)
+            context = ""
+        else:
+            context = f"{context} {clause}".strip()
+    if context and parts:
+        parts[-1] = f"{parts[-1]} {context}"
+    if len(parts) == 1:
+        parts = _run_on(parts[0]) or _shared_head(parts[0]) or parts
+    if len(parts) < 2 or len(parts) > MAX_PARTS:
+        return [text.strip()]
+    return parts
+
+
+# Words after which a question word starts an embedded question, not a new one ("tell me what").
+_EMBEDDING = {
+    "me", "know", "wondering", "wonder", "ask", "tell", "explain", "understand", "sure", "idea",
+    "see", "out", "about", "and", "or", "to", "of", "is", "are", "does", "do", "the", "that",
+    "so", "but", "if",
+}  # fmt: skip
+_WH = re.compile(r"^(?:how|what|whats|what's|wat|why)$")
+
+
+def _run_on(text: str) -> list[str] | None:
+    """Questions typed one after another with no punctuation: "how many units how long it
+    lasts" (a question that starts with "how", "what" or "why" after an ordinary word, each piece
+    at least three words, in a message that starts with a question)."""
+    tokens = text.split()
+    if "," in text or not _STARTS_QUESTION.match(strip_filler(text)):
+        return None
+    cuts = [0]
+    for i in range(3, len(tokens) - 1):
+        word, before = tokens[i].lower(), tokens[i - 1].lower().strip(",.;")
+        starts = _WH.match(word) and not _STARTS_QUESTION.match(before)
+        if starts and before not in _EMBEDDING and i - cuts[-1] >= 3:
+            cuts.append(i)
+    if len(cuts) < 2:
+        return None
+    bounds = [*cuts, len(tokens)]
+    pieces = [" ".join(tokens[a:b]) for a, b in itertools.pairwise(bounds)]
+    return pieces if all(len(p.split()) >= MIN_QUESTION_WORDS + 1 for p in pieces) else None
+
+
+# "what is/are ...", "whats ...": asking what two things are, not what one thing does.
+_HEAD = re.compile(
+    r"^((?:whats|what's|wats|where's|wheres|(?:what|wat|where|who|when)\s+(?:is|are|was|r)))\s",
+    re.IGNORECASE,
+)
+_NOUN_JOINER = re.compile(r"\s+(?:and|&|n|plus)\s+(?:also\s+)?", re.IGNORECASE)
+
+
+def _shared_head(text: str) -> list[str] | None:
+    """One question word asking for two things: "whats the phone number and the address" ->
+    "whats the phone number", "whats the address"."""
+    head = _HEAD.match(text.strip())
+    pieces = _NOUN_JOINER.split(text.strip(), maxsplit=1)
+    if not head or len(pieces) != 2 or len(words(pieces[1])) > 4 or len(words(pieces[0])) < 3:
+        return None
+    return [pieces[0], f"{head.group(1)} {pieces[1]}"]
+
+
+def is_elliptical(text: str) -> bool:
+    """Opens like a follow-up ("and wine?", "what about the mites, what do they do?")."""
+    return bool(_ELLIPTICAL_START.match(text.strip()))
+
+
+def names_new_question(text: str) -> bool:
+    """After its opener, a follow-up still asks a whole question of its own ("and where are you
+    located?"), rather than naming a thing to ask the last question about ("and wine?")."""
+    rest = _ELLIPTICAL_START.sub("", text.strip(), count=1).strip(" ,.;")
+    return bool(_STARTS_QUESTION.match(rest)) and len(words(rest)) >= 3
+
+
+def points_back(text: str) -> bool:
+    """Refers to something already named ("what causes it", "is this permanent")."""
+    return bool(_PRONOUN.search(text))
+
+
+def leans_on_context(text: str) -> bool:
+    """Short, or pointing back with a pronoun: may need the previous turn to be understood."""
+    return len(words(text)) <= 4 or bool(_PRONOUN.search(text))

@@ -1,0 +1,234 @@
+"""Several questions in one message, and follow-ups that lean on the previous turn.
+
+Both are decided by running the whole pipeline on more than the visitor's text:
+
+- `QuestionSplitter` (first in the pipeline) adds a message for each question it can cut out
+  of the text (`bot/nlu/segments.py`) and, when the text may lean on the previous turn, one
+  for the previous question followed by this text ("what triggers flare-ups? and wine?"). The
+  conversation's tracker reaches it as Rasa passes it to any component that asks for it.
+- Every component after it classifies those messages like any other.
+- `QuestionMerger` (last) keeps only the visitor's message, now classified by what the
+  classifications together say: several answers in order, the follow-up read in context, or
+  the message as it stood.
+
+With no tracker (`rasa test`, `bot faq check`) or one question, the added messages are none
+and the pipeline does exactly what it did before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu import segments
+
+ROLE_KEY = "aluma_role"  # on added messages only: (role, the visitor's message, position)
+QUESTIONS_KEY = "questions"
+UNDERSTOOD_AS_KEY = "understood_as"
+RESPONSE_SELECTOR_KEY = "response_selector"
+RETRIEVAL_INTENTS = ("faq", "not_in_article")
+SEVERAL = "several_questions"
+SEVERAL_MIXED = "several_questions_mixed"
+# Intents whose message sets the conversation's topic for a follow-up.
+TOPICAL = {*RETRIEVAL_INTENTS, SEVERAL, SEVERAL_MIXED}
+# What a message takes from another reading of it; its entities and red flags stay its own.
+_CLASSIFIED = (INTENT, INTENT_RANKING_KEY, RESPONSE_SELECTOR_KEY)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the pipeline made of one message: `faq/dose`, `nlu_fallback`, ... and how sure."""
+
+    label: str
+    confidence: float
+
+    @property
+    def topical(self) -> bool:
+        return self.label.split("/")[0] in RETRIEVAL_INTENTS
+
+
+def reading(message: Message) -> Reading:
+    """The label the guards left, with the larger of DIET's confidence and the semantic
+    reading's (`bot/nlu/semantic.py`) for that same label: two views agreeing."""
+    intent = message.get(INTENT) or {}
+    name = str(intent.get(INTENT_NAME_KEY))
+    confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+    selector = (message.get(RESPONSE_SELECTOR_KEY) or {}).get(name)
+    if selector:
+        response = selector.get("response") or {}
+        key = response.get("intent_response_key")
+        if key:
+            name = str(key)
+            confidence *= float(response.get("confidence") or 0.0)
+    semantic = {r["name"]: r["confidence"] for r in message.get("semantic") or []}
+    return Reading(name, max(confidence, float(semantic.get(name, 0.0))))
+
+
+def _previous_question(tracker: DialogueStateTracker | None) -> tuple[str, str] | None:
+    """The previous message's question as it was understood, and its topic, when it had one."""
+    if tracker is None:
+        return None
+    parse = tracker.latest_message.parse_data if tracker.latest_message else {}
+    intent = (parse.get(INTENT) or {}).get(INTENT_NAME_KEY)
+    if intent not in TOPICAL:
+        return None
+    text = str(parse.get(UNDERSTOOD_AS_KEY) or parse.get(TEXT) or "").strip()
+    questions = parse.get(QUESTIONS_KEY) or []
+    if questions:
+        topic = str(questions[-1].get("key") or "")
+        text = str(questions[-1].get("text") or text)
+    else:
+        selector = (parse.get(RESPONSE_SELECTOR_KEY) or {}).get(intent) or {}
+        topic = str((selector.get("response") or {}).get("intent_response_key") or intent)
+    return (text, topic) if text else None
+
+
+class _Stateless(GraphComponent):
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.component_config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> _Stateless:
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
+class QuestionSplitter(_Stateless):
+    """Adds the messages the merger needs: each question of the text, and the text in context."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {}
+
+    # Rasa passes the tracker by this parameter's name and type, and None where there is none.
+    def process(self, messages: list[Message], tracker: DialogueStateTracker) -> list[Message]:
+        added: list[Message] = []
+        for message in messages:
+            text = str(message.get(TEXT) or "").strip()
+            if not text or text.startswith("/") or ROLE_KEY in message.data:
+                continue
+            parts = segments.split_questions(text)
+            if len(parts) > 1:
+                added += [
+                    Message({TEXT: p, ROLE_KEY: ("part", message, i)}) for i, p in enumerate(parts)
+                ]
+            previous = _previous_question(tracker)
+            if previous and (segments.is_elliptical(text) or segments.leans_on_context(text)):
+                context = f"{previous[0].rstrip()} {text}"
+                added.append(Message({TEXT: context, ROLE_KEY: ("context", message, previous[1])}))
+        return messages + added
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class QuestionMerger(_Stateless):
+    """Keeps the visitor's messages only, classified by what all their readings say."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # confident: how sure a reading of the text alone must be for a follow-up to keep it;
+        # part_confident: how sure each question's reading must be for several answers.
+        return {"confident": 0.8, "part_confident": 0.5}
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [QuestionSplitter]
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        own = [m for m in messages if ROLE_KEY not in m.data]
+        for message in own:
+            mine = [m for m in messages if ROLE_KEY in m.data and m.data[ROLE_KEY][1] is message]
+            parts = [m for m in mine if m.data[ROLE_KEY][0] == "part"]
+            context = next((m for m in mine if m.data[ROLE_KEY][0] == "context"), None)
+            self._merge(message, parts, context)
+        return own
+
+    def _merge(self, message: Message, parts: list[Message], context: Message | None) -> None:
+        if reading(message).label == "emergency":
+            return
+        if any(reading(p).label == "emergency" for p in parts):
+            return
+        # A follow-up that opens like one ("what about the mites, what do they do?") is one
+        # question about the last topic, whatever its clauses look like alone.
+        if segments.is_elliptical(str(message.get(TEXT) or "")):
+            if context is not None and self._follows_on(message, context):
+                _adopt(message, context)
+                return
+            # "what about Daxxify, does it last longer?": the clauses ask about one thing.
+            parts = []
+        if parts:
+            least = self.component_config["part_confident"]
+            topical = [(p, r) for p in parts if (r := reading(p)).topical and r.confidence >= least]
+            keys = list(dict.fromkeys(r.label for _, r in topical))
+            if len(keys) >= 2:
+                self._several(message, topical)
+                return
+            if len(keys) == 1 and not reading(message).topical:
+                _adopt(message, topical[0][0])
+        if context is not None and self._follows_on(message, context):
+            _adopt(message, context)
+
+    def _follows_on(self, message: Message, context: Message) -> bool:
+        text = str(message.get(TEXT) or "")
+        alone, along = reading(message), reading(context)
+        if not along.topical:
+            return False
+        previous_topic = context.data[ROLE_KEY][2]
+        confident = self.component_config["confident"]
+        if segments.is_elliptical(text):
+            if not alone.topical:
+                return True
+            if segments.names_new_question(text):  # "so is botox any better?"
+                return False
+            # "what about the mites, what do they do?": a thing named, the last topic kept.
+            return alone.confidence < confident or along.label == previous_topic
+        # Standing alone, it is bent only when unsure, and only back to the last topic.
+        if alone.label == "nlu_fallback":
+            return True
+        return alone.topical and alone.confidence < confident and along.label == previous_topic
+
+    def _several(self, message: Message, topical: list[tuple[Message, Reading]]) -> None:
+        seen: dict[str, str] = {}
+        for part, read in topical:
+            seen.setdefault(read.label, str(part.get(TEXT)))
+        questions = [{"key": key, "text": text} for key, text in seen.items()]
+        mixed = any(not q["key"].startswith("faq/") for q in questions)
+        name = SEVERAL_MIXED if mixed else SEVERAL
+        confidence = min(r.confidence for _, r in topical)
+        prediction = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+        message.set(INTENT, prediction, add_to_output=True)
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        message.set(INTENT_RANKING_KEY, [dict(prediction), *ranking], add_to_output=True)
+        message.set(QUESTIONS_KEY, questions, add_to_output=True)
+        message.set(UNDERSTOOD_AS_KEY, questions[-1]["text"], add_to_output=True)
+
+
+def _adopt(message: Message, other: Message) -> None:
+    """The visitor's message takes another reading's classification."""
+    for key in _CLASSIFIED:
+        if key in other.data:
+            message.set(key, other.data[key], add_to_output=True)
+    message.set(UNDERSTOOD_AS_KEY, str(other.get(TEXT)), add_to_output=True)

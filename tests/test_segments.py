@@ -1,0 +1,90 @@
+"""How a message divides into questions and whether it leans on the previous turn (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.segments import is_elliptical, names_new_question, reads_as_question, split_questions
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("how many units and does it hurt?", ["how many units", "does it hurt?"]),
+        ("what causes it and what should I avoid", ["what causes it", "what should I avoid"]),
+        ("Does it help? Also, where are you?", ["Does it help?", "Also where are you?"]),
+        ("wat causes rosacea n wat triggers it", ["wat causes rosacea", "wat triggers it"]),
+        ("whats the phone number and the address", ["whats the phone number", "whats the address"]),
+        ("how many units how long does it last", ["how many units", "how long does it last"]),
+        (
+            "I have rosacea. My face is red. How long does it last? Is it safe?",
+            ["I have rosacea. My face is red. How long does it last?", "Is it safe?"],
+        ),
+    ],
+)  # fmt: skip
+def test_several_questions_are_cut_in_the_visitors_order(text: str, parts: list[str]) -> None:
+    assert split_questions(text) == parts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how long does it last",
+        "can you avoid spicy food and alcohol?",
+        "what causes redness and flushing",
+        "how long does the numbing and the injection take",
+        "can you tell me what causes it",
+        "ok so my cheeks have been red since my 20s and a friend said botox?? what does it do",
+        "every time i drink wine my face goes red, is that rosacea",
+        "is rosacea just red cheeks or is there more to it",
+        "what does it do",
+    ],
+)
+def test_one_question_stays_whole(text: str) -> None:
+    assert split_questions(text) == [text]
+
+
+def test_a_story_in_front_of_a_question_is_its_context() -> None:
+    text = "my cheeks burn after wine. my sister has it too. is it genetic?"
+    assert split_questions(text) == [text]
+
+
+def test_more_than_three_questions_are_left_whole() -> None:
+    text = "what is it? what causes it? can botox help? how long does it last?"
+    assert split_questions(text) == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "elliptical"),
+    [
+        ("and wine?", True),
+        ("what about the mites, what do they do?", True),
+        ("how about alcohol", True),
+        ("so is botox any better?", True),
+        ("what triggers flare-ups?", False),
+        ("my cat has mites", False),
+    ],
+)
+def test_follow_ups_are_recognised_by_how_they_open(text: str, elliptical: bool) -> None:
+    assert is_elliptical(text) is elliptical
+
+
+def test_a_follow_up_may_still_ask_a_whole_new_question() -> None:
+    assert names_new_question("and where are you located?")
+    assert names_new_question("so is botox any better?")
+    assert not names_new_question("and wine?")
+    assert not names_new_question("what about the mites, what do they do?")
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("actually never mind, how long does it last", True),
+        ("the units?", True),
+        ("ok so what is rosacea", True),
+        ("a friend of mine told me that botox is the best thing ever??", False),
+        ("Sam Lee", False),
+    ],
+)
+def test_questions_are_read_past_their_openers(text: str, question: bool) -> None:
+    assert reads_as_question(text) is question

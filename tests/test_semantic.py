@@ -1,0 +1,124 @@
+"""The semantic reading (static embedding + word n-grams) trained on a small set, and what it
+may overrule after DIET (no Rasa model: the component alone)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu import embeddings
+from bot.nlu.semantic import CLARIFY_KEY, SEMANTIC_KEY, SemanticClassifier
+from bot.nlu.understanding import reading
+
+EXAMPLES = {
+    "faq/how_common": [
+        "how common is rosacea?", "how many people have rosacea?", "is rosacea rare?",
+        "what share of people get rosacea?", "do many people have rosacea?",
+    ],
+    "faq/triggers": [
+        "what triggers rosacea flushing?", "does spicy food make rosacea worse?",
+        "is alcohol bad for rosacea?", "what sets off my rosacea?", "why does wine make me flush?",
+    ],
+    "faq/duration": [
+        "how long does botox for rosacea last?", "how long do the results last?",
+        "when does it wear off?", "is botox for rosacea permanent?", "how long will it work?",
+    ],
+    "out_of_scope": [
+        "what is the weather tomorrow", "how many people live in france", "book me a flight",
+        "how common is the name emma", "best pizza near me", "how many jobs were added last month",
+        "what is the capital of peru", "tell me a joke", "how do i change a tire",
+        "what time is it in tokyo",
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> SemanticClassifier:
+    storage = LocalModelStorage(Path(tmp_path_factory.mktemp("storage")))
+    resource = Resource("semantic")
+    context = ExecutionContext(GraphSchema({}), "test")
+    component = SemanticClassifier.create({}, storage, resource, context)
+    examples = []
+    for label, texts in EXAMPLES.items():
+        for text in texts:
+            data = {"text": text, "intent": label.split("/")[0]}
+            if "/" in label:
+                data["intent_response_key"] = label
+            examples.append(Message(data))
+    component.train(TrainingData(examples))
+    return SemanticClassifier.load({}, storage, resource, context)
+
+
+def _diet(text: str, label: str, confidence: float = 1.0) -> Message:
+    message = Message({"text": text})
+    intent = label.split("/")[0]
+    message.set("intent", {"name": intent, "confidence": confidence}, True)
+    message.set("intent_ranking", [{"name": intent, "confidence": confidence}], True)
+    if "/" in label:
+        response = {"intent_response_key": label, "confidence": 1.0}
+        message.set("response_selector", {intent: {"response": response, "ranking": []}}, True)
+    return message
+
+
+def test_the_embedding_knows_words_our_examples_never_used() -> None:
+    vectors = embeddings.default().embed(["spicy curry", "hot chili", "tax return deadline"])
+    assert vectors.shape == (3, embeddings.DIMENSION)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_an_off_topic_message_loses_the_faq_answer_diet_gave_it(
+    trained: SemanticClassifier,
+) -> None:
+    message = _diet("how many people are unemployed in america", "faq/how_common")
+    trained.process([message])
+    assert reading(message).label == "out_of_scope"
+    assert message.get(SEMANTIC_KEY)[0]["name"] == "out_of_scope"
+
+
+def test_an_answer_both_readings_agree_on_stands(trained: SemanticClassifier) -> None:
+    message = _diet("how long will the botox last for my rosacea", "faq/duration")
+    trained.process([message])
+    assert reading(message).label == "faq/duration"
+
+
+def test_disagreeing_on_the_topic_asks_which_one(trained: SemanticClassifier) -> None:
+    message = _diet("does alcohol make rosacea worse?", "faq/duration")
+    trained.process([message])
+    assert message.get("intent")["name"] == "clarify_topic"
+    options = message.get(CLARIFY_KEY)
+    assert [o["key"] for o in options] == ["faq/duration", "faq/triggers"]
+    # Each button asks one of the topic's own training questions.
+    assert all(o["question"].lower() in EXAMPLES[o["key"]] for o in options)
+
+
+def test_an_unsure_diet_is_helped_by_a_sure_reading(trained: SemanticClassifier) -> None:
+    message = _diet("how long does botox for rosacea last?", "nlu_fallback", 0.3)
+    trained.process([message])
+    assert reading(message).label == "faq/duration"
+
+
+def test_an_unsure_diet_stays_unsure_on_nonsense(trained: SemanticClassifier) -> None:
+    message = _diet("qwerty zxcv", "nlu_fallback", 0.3)
+    trained.process([message])
+    assert message.get("intent")["name"] in {"nlu_fallback", "clarify_topic"}
+    assert not reading(message).label.startswith("faq/")
+
+
+def test_shortcuts_are_left_alone(trained: SemanticClassifier) -> None:
+    message = _diet("/faq", "faq/duration")
+    trained.process([message])
+    assert message.get(SEMANTIC_KEY) is None
+
+
+def test_the_direct_computation_matches_sklearns(trained: SemanticClassifier) -> None:
+    texts = ["how long does it last", "best pizza near me", "wine and spicy food??", "zzz", ""]
+    expected = trained._classifier.predict_proba(trained._features(texts))
+    assert np.allclose(trained._probabilities(texts), expected, atol=1e-4)

@@ -1,0 +1,155 @@
+"""The question splitter and merger around the classifiers, on messages classified by hand
+(no model): which reading the visitor's message ends with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.understanding import (
+    QUESTIONS_KEY,
+    ROLE_KEY,
+    UNDERSTOOD_AS_KEY,
+    QuestionMerger,
+    QuestionSplitter,
+    reading,
+)
+
+SPLITTER = QuestionSplitter({})
+MERGER = QuestionMerger(QuestionMerger.get_default_config())
+
+
+def _classify(message: Message, label: str, confidence: float = 1.0) -> None:
+    """What the classifiers would have set: the intent and, for FAQs, the selector's answer."""
+    intent = label.split("/")[0]
+    message.set("intent", {"name": intent, "confidence": confidence}, add_to_output=True)
+    message.set("intent_ranking", [{"name": intent, "confidence": confidence}], True)
+    if "/" in label:
+        response = {"intent_response_key": label, "confidence": 1.0}
+        message.set("response_selector", {intent: {"response": response, "ranking": []}}, True)
+
+
+def _tracker(previous: dict[str, Any] | None) -> DialogueStateTracker:
+    tracker = DialogueStateTracker.from_events("visitor", [], slots=Domain.empty().slots)
+    if previous is not None:
+        tracker.update(UserUttered(previous["text"], parse_data=previous))
+    return tracker
+
+
+def _run(text: str, labels: dict[str, str], previous: dict[str, Any] | None = None) -> Message:
+    """Split `text`, classify every message by `labels` (text -> label, or the confidence after
+    a colon), merge, and return the visitor's message."""
+    visitor = Message({"text": text})
+    messages = SPLITTER.process([visitor], _tracker(previous))
+    for message in messages:
+        label, _, confidence = labels.get(message.get("text"), "nlu_fallback:0.3").partition(":")
+        _classify(message, label, float(confidence or 1.0))
+    merged = MERGER.process(messages)
+    assert merged == [visitor]
+    return visitor
+
+
+def _previous(text: str, label: str) -> dict[str, Any]:
+    intent = label.split("/")[0]
+    return {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "response_selector": {intent: {"response": {"intent_response_key": label}}},
+    }
+
+
+def test_a_single_question_adds_no_message_and_keeps_its_reading() -> None:
+    visitor = Message({"text": "how long does it last"})
+    assert SPLITTER.process([visitor], _tracker(None)) == [visitor]
+    result = _run("how long does it last", {"how long does it last": "faq/duration"})
+    assert reading(result).label == "faq/duration"
+    assert result.get(QUESTIONS_KEY) is None
+
+
+def test_two_questions_are_both_answered_in_order() -> None:
+    text = "how many units and does it hurt?"
+    result = _run(
+        text, {text: "faq/dose", "how many units": "faq/dose", "does it hurt?": "faq/pain"}
+    )
+    assert result.get("intent")["name"] == "several_questions"
+    assert [q["key"] for q in result.get(QUESTIONS_KEY)] == ["faq/dose", "faq/pain"]
+
+
+def test_a_question_the_article_does_not_answer_makes_the_mix_offer_staff() -> None:
+    text = "how long does it last and how much is it"
+    labels = {"how long does it last": "faq/duration", "how much is it": "not_in_article/price"}
+    result = _run(text, {text: "faq/duration", **labels})
+    assert result.get("intent")["name"] == "several_questions_mixed"
+    assert result.get(QUESTIONS_KEY)[1] == {"key": "not_in_article/price", "text": "how much is it"}
+
+
+def test_the_same_topic_twice_is_answered_once() -> None:
+    text = "what causes redness? and what causes flushing?"
+    labels = {"what causes redness?": "faq/causes", "and what causes flushing?": "faq/causes"}
+    result = _run(text, {text: "faq/causes", **labels})
+    assert reading(result).label == "faq/causes"
+    assert result.get(QUESTIONS_KEY) is None
+
+
+def test_an_unsure_part_is_not_answered() -> None:
+    text = "how many units and does it hurt?"
+    labels = {"how many units": "faq/dose", "does it hurt?": "faq/pain:0.3"}
+    result = _run(text, {text: "faq/dose", **labels})
+    assert reading(result).label == "faq/dose"
+
+
+def test_an_emergency_anywhere_wins() -> None:
+    text = "how long does it last? why cant i breathe"
+    labels = {"how long does it last?": "faq/duration", "why cant i breathe": "emergency"}
+    result = _run(text, {text: "faq/duration", **labels})
+    assert result.get("intent")["name"] == "faq"  # the router decides emergencies on the text
+
+
+def test_a_follow_up_is_read_with_the_previous_question() -> None:
+    previous = _previous("what triggers flare-ups?", "faq/triggers")
+    result = _run(
+        "and wine?",
+        {"and wine?": "out_of_scope", "what triggers flare-ups? and wine?": "faq/triggers"},
+        previous,
+    )
+    assert reading(result).label == "faq/triggers"
+    assert result.get(UNDERSTOOD_AS_KEY) == "what triggers flare-ups? and wine?"
+
+
+def test_a_named_thing_keeps_the_last_topic_over_a_confident_wrong_reading() -> None:
+    previous = _previous("what causes rosacea?", "faq/causes")
+    text = "what about the mites, what do they do?"
+    labels = {text: "faq/what_to_expect", f"what causes rosacea? {text}": "faq/causes"}
+    assert reading(_run(text, labels, previous)).label == "faq/causes"
+
+
+def test_a_question_that_stands_on_its_own_is_not_bent() -> None:
+    previous = _previous("what triggers flare-ups?", "faq/triggers")
+    located = "and where are you located?"
+    labels = {located: "faq/location", f"what triggers flare-ups? {located}": "faq/triggers"}
+    assert reading(_run(located, labels, previous)).label == "faq/location"
+    cat = "my cat has mites"
+    labels = {cat: "out_of_scope", f"what triggers flare-ups? {cat}": "faq/causes"}
+    assert reading(_run(cat, labels, previous)).label == "out_of_scope"
+
+
+def test_no_earlier_topic_no_context() -> None:
+    visitor = Message({"text": "and wine?"})
+    previous = {"text": "hi", "intent": {"name": "greet", "confidence": 1.0}}
+    assert SPLITTER.process([visitor], _tracker(previous)) == [visitor]
+    assert SPLITTER.process([visitor], None) == [visitor]
+
+
+def test_shortcuts_are_never_split() -> None:
+    visitor = Message({"text": "/faq and /greet? how long"})
+    assert SPLITTER.process([visitor], _tracker(None)) == [visitor]
+
+
+def test_added_messages_say_whose_they_are() -> None:
+    visitor = Message({"text": "how many units and does it hurt?"})
+    added = SPLITTER.process([visitor], _tracker(None))[1:]
+    assert [m.data[ROLE_KEY][:2] for m in added] == [("part", visitor), ("part", visitor)]
