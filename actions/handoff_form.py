@@ -10,10 +10,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.message import is_answered_elsewhere, latest_intent, latest_text, reads_as_question
+from actions.message import (
+    ANSWERED_MID_FORM,
+    is_answered_elsewhere,
+    latest_intent,
+    latest_text,
+    reads_as_question,
+)
 from bot.handoffs.contact import clean_name, parse_contact
 
 MAX_QUESTION = 2000
+# Questions the article answers (or may, once the visitor picks a topic): answered, not passed on.
+ANSWERED_BY_ARTICLE = {"faq", "several_questions", "clarify_topic"}
 # Messages the rules handle at any step of the form: leaving it, or an emergency.
 COMMANDS = {"cancel", "deny", "emergency"}
 _YES = re.compile(
@@ -40,7 +48,7 @@ class ValidateHandoffForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != "handoff_question":
             return {}
         if latest_intent(tracker) in COMMANDS or (
-            latest_intent(tracker) == "faq" and is_answered_elsewhere(tracker)
+            latest_intent(tracker) in ANSWERED_BY_ARTICLE and is_answered_elsewhere(tracker)
         ):
             return {}
         return {"handoff_question": latest_text(tracker)}
@@ -74,6 +82,9 @@ class ValidateHandoffForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != "handoff_consent":
             return {}
         intent, text = latest_intent(tracker), latest_text(tracker)
+        # "ok but how long does it last?" is a question the rules answer, not a yes.
+        if intent in ANSWERED_MID_FORM and reads_as_question(text):
+            return {}
         if intent == "affirm" or _YES.match(text):
             return {"handoff_consent": True}
         if intent == "deny" or _NO.match(text):

@@ -6,18 +6,23 @@ import re
 
 from rasa_sdk import Tracker
 
+from bot.nlu import segments
+
 # Intents whose messages are answered by a rule even in the middle of the form.
-ANSWERED_MID_FORM = {"faq", "not_in_article", "emergency", "help", "bot_challenge"}
+ANSWERED_MID_FORM = {
+    "faq",
+    "not_in_article",
+    "emergency",
+    "help",
+    "bot_challenge",
+    "several_questions",
+    "several_questions_mixed",
+    "clarify_topic",
+}
 # Intents that never hold a name, contact or question.
 CONVERSATIONAL = {"greet", "goodbye", "thank", "affirm", "deny", "cancel", "request_handoff"}
 # Intents whose messages are not a question for staff.
 NOT_A_QUESTION = CONVERSATIONAL | {"inform"}
-
-_QUESTION_START = re.compile(
-    r"^(?:what|whats|what's|how|why|when|where|who|which|can|could|does|do|did|is|are|will|"
-    r"would|should|tell me|explain)\b",
-    re.IGNORECASE,
-)
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -29,7 +34,10 @@ def latest_intent(tracker: Tracker) -> str | None:
 
 
 def reads_as_question(text: str) -> bool:
-    return text.endswith("?") or bool(_QUESTION_START.match(text))
+    """A question, also after "actually never mind," or another clause in front of it."""
+    if text.endswith("?"):
+        return True
+    return any(segments.reads_as_question(c) for c in re.split(r"[,;.!]+", text) if c.strip())
 
 
 def is_answered_elsewhere(tracker: Tracker) -> bool:

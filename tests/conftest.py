@@ -55,6 +55,7 @@ def make_tracker() -> TrackerFactory:
         slots: dict[str, Any] | None = None,
         active_loop: str | None = None,
         events: list[dict[str, Any]] | None = None,
+        parse: dict[str, Any] | None = None,  # more of the latest message's parse data
     ) -> Tracker:
         state = copy.deepcopy(base)
         state["slots"].update(slots or {})
@@ -62,6 +63,7 @@ def make_tracker() -> TrackerFactory:
             state["events"] = events
         if text is not None:
             message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+            message.update(parse or {})
             state["latest_message"] = message
             state["events"].append(
                 {

@@ -178,3 +178,27 @@ def test_a_reset_slot_is_not_treated_as_an_answer(
     validate = getattr(FORM, f"validate_{slot}")
     assert validate(None, dispatcher, make_tracker(), domain) == {slot: None}
     assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "intent"),
+    [
+        ("handoff_question", "actually never mind, how long does it last", "faq"),
+        ("handoff_name", "actually never mind, how long does it last", "faq"),
+        ("handoff_name", "how many units and does it hurt?", "several_questions"),
+        ("handoff_contact", "wait, what's the dose", "faq"),
+        ("handoff_consent", "ok but how long does it last?", "faq"),
+        ("handoff_consent", "never mind", "cancel"),
+        ("handoff_question", "does it hurt or does it numb", "clarify_topic"),
+    ],
+)
+async def test_a_question_or_never_mind_is_not_stored_in_any_slot(
+    slot: str,
+    text: str,
+    intent: str,
+    make_tracker: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+) -> None:
+    tracker = make_tracker(text, intent, slots=_asking(slot), active_loop="handoff_form")
+    assert await _extract(slot, tracker, dispatcher, domain) == {}
