@@ -57,7 +57,12 @@ def test_every_topic_has_examples_and_exactly_one_answer(retrieval_intent: str) 
         if k.startswith(f"utter_{retrieval_intent}/")
     }
     assert topics and topics == set(answered)
-    assert all(len(variants) == 1 for variants in answered.values())
+    # One answer, and at most one translation per language (a variation on the `language` slot).
+    for variants in answered.values():
+        plain = [v for v in variants if "condition" not in v]
+        languages = [c["value"] for v in variants for c in v.get("condition", [])]
+        assert len(plain) == 1
+        assert len(languages) == len(set(languages)) == len(variants) - 1
 
 
 def test_every_faq_topic_has_enough_examples() -> None:
@@ -100,10 +105,14 @@ def test_every_number_the_assistant_states_is_in_the_article() -> None:
     assert all("$" not in v["text"] for variants in _responses().values() for v in variants)
 
 
-def test_the_held_out_set_was_never_trained_on() -> None:
+@pytest.mark.parametrize(
+    "held_out", ["nlu_heldout.yml", "understanding_heldout.yml", "spanish_heldout.yml"]
+)
+def test_the_held_out_sets_were_never_trained_on(held_out: str) -> None:
     trained = {re.sub(r"\W+", " ", e.lower()).strip() for v in _nlu_labels().values() for e in v}
-    held_out = yaml.safe_load((ROOT / "tests" / "data" / "nlu_heldout.yml").read_text())["examples"]
-    leaked = [
-        e["text"] for e in held_out if re.sub(r"\W+", " ", e["text"].lower()).strip() in trained
-    ]
+    data = yaml.safe_load((ROOT / "tests" / "data" / held_out).read_text())
+    texts = [e["text"] for key in ("examples", "singles", "multi") for e in data.get(key) or []]
+    texts += [t["text"] for c in data.get("conversations") or [] for t in c["turns"]]
+    assert len(texts) > 100
+    leaked = [t for t in texts if re.sub(r"\W+", " ", t.lower()).strip() in trained]
     assert not leaked
