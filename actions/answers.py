@@ -54,6 +54,9 @@ class ActionClarifyTopic(Action):
             for o in options
             if isinstance(o, dict) and o.get("question")
         ]
-        buttons.append({"title": "Something else", "payload": "I'd like to ask our staff"})
+        if tracker.get_slot("language") == "es":
+            buttons.append({"title": "Otra cosa", "payload": "Quiero preguntarle al personal"})
+        else:
+            buttons.append({"title": "Something else", "payload": "I'd like to ask our staff"})
         dispatcher.utter_message(response="utter_clarify_topic", buttons=buttons)
         return []

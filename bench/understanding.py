@@ -3,7 +3,7 @@ before this work, the current pipeline without its pretrained features), one tab
 Results: bench/results/understanding_<set>.json (scores, counts and errors of each model).
 
     python -m bench.understanding dev                    # bench/data/understanding_dev.yml
-    python -m bench.understanding heldout \\              # the gate's held-out set (look, don't tune)
+    python -m bench.understanding heldout \\   # the gate's held-out set (look, don't tune)
         --model before=build/baseline.tar.gz --model without_pretrained=build/no_semantic.tar.gz
 """
 
@@ -22,6 +22,8 @@ HERE = Path(__file__).parent
 SETS = {
     "dev": HERE / "data" / "understanding_dev.yml",
     "heldout": HERE.parent / "tests" / "data" / "understanding_heldout.yml",
+    "spanish_dev": HERE / "data" / "spanish_dev.yml",
+    "spanish_heldout": HERE.parent / "tests" / "data" / "spanish_heldout.yml",
 }
 
 

@@ -41,6 +41,15 @@ class Case:
     kind: str  # hard, unanswerable, emergency, near_miss, oos, multi, followup
     turns: tuple[Turn, ...]
     labels: tuple[str, ...] = ()  # multi only: every question's label, in order
+    language: str | None = None  # the set's language: every reply must be in it
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot sent for one message: the responses' names and their texts."""
+
+    names: list[str]
+    texts: list[str]
 
 
 @dataclass
@@ -57,19 +66,38 @@ class Report:
 
 def load_cases(path: Path) -> list[Case]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    language = raw.get("language")
     cases = [
-        Case(str(s["kind"]), (Turn(str(s["text"]), str(s["label"])),))
+        Case(str(s["kind"]), (Turn(str(s["text"]), str(s["label"])),), language=language)
         for s in raw.get("singles") or []
     ]
     cases += [
-        Case("multi", (Turn(str(m["text"]), "multi"),), tuple(str(x) for x in m["labels"]))
+        Case(
+            "multi",
+            (Turn(str(m["text"]), "multi"),),
+            tuple(str(x) for x in m["labels"]),
+            language,
+        )
         for m in raw.get("multi") or []
     ]
     cases += [
-        Case("followup", tuple(Turn(str(t["text"]), str(t["label"])) for t in c["turns"]))
+        Case(
+            "followup",
+            tuple(Turn(str(t["text"]), str(t["label"])) for t in c["turns"]),
+            language=language,
+        )
         for c in raw.get("conversations") or []
     ]
     return cases
+
+
+def in_language(language: str | None, reply: Reply) -> bool:
+    """No reply text that reads as another language than the set's."""
+    if language is None:
+        return True
+    from bot.nlu.language import detect
+
+    return all(detect(text) in (None, language) for text in reply.texts)
 
 
 def faq_answers(answers: Iterable[str]) -> list[str]:
@@ -138,17 +166,22 @@ class Conversations:
         services.stop(self._actions)
         self._dir.cleanup()
 
-    async def say(self, sender: str, text: str) -> list[str]:
-        """The responses (by name) the bot sent for this message."""
+    async def say(self, sender: str, text: str) -> Reply:
+        """The responses the bot sent for this message."""
         before = len((await self.agent.tracker_store.retrieve(sender) or _Empty()).events)
         await self.agent.handle_text(text, sender_id=sender)
         tracker = await self.agent.tracker_store.retrieve(sender)
-        events = list(tracker.events)[before:] if tracker else []
-        return [
-            str((e.metadata or {}).get("utter_action"))
-            for e in events
-            if e.type_name == "bot" and (e.metadata or {}).get("utter_action")
+        events = [
+            e for e in (list(tracker.events)[before:] if tracker else []) if e.type_name == "bot"
         ]
+        return Reply(
+            names=[
+                str((e.metadata or {}).get("utter_action"))
+                for e in events
+                if (e.metadata or {}).get("utter_action")
+            ],
+            texts=[str(getattr(e, "text", "") or "") for e in events],
+        )
 
 
 class _Empty:
@@ -156,7 +189,7 @@ class _Empty:
 
 
 async def run(model: Path, cases: list[Case]) -> Report:
-    results: list[tuple[Case, list[list[str]]]] = []
+    results: list[tuple[Case, list[Reply]]] = []
     async with Conversations(model) as bot:
         for case in cases:
             sender = uuid.uuid4().hex
@@ -164,12 +197,14 @@ async def run(model: Path, cases: list[Case]) -> Report:
     return score(results)
 
 
-def score(results: list[tuple[Case, list[list[str]]]], error_limit: int = 100) -> Report:
+def score(results: list[tuple[Case, list[Reply]]], error_limit: int = 100) -> Report:
     kinds = sorted({case.kind for case, _ in results})
     right: dict[str, list[bool]] = {k: [] for k in kinds}
     errors: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
     wrong = messages = 0
-    for case, answers in results:
+    for case, replies in results:
+        answers = [r.names for r in replies]
+        spoken = all(in_language(case.language, r) for r in replies)
         if case.kind == "multi":
             ok = multi_right(case.labels, answers[0])
             expected = [x for x in case.labels if x.startswith("faq/")]
@@ -180,6 +215,7 @@ def score(results: list[tuple[Case, list[list[str]]]], error_limit: int = 100) -
             for turn, given in zip(case.turns, answers, strict=True):
                 wrong += wrong_faq([turn.label] if turn.label.startswith("faq/") else [], given)
                 messages += 1
+        ok = ok and spoken
         right[case.kind].append(ok)
         if not ok and len(errors[case.kind]) < error_limit:
             errors[case.kind].append(
@@ -187,6 +223,7 @@ def score(results: list[tuple[Case, list[list[str]]]], error_limit: int = 100) -
                     "turns": [t.text for t in case.turns],
                     "expected": list(case.labels) or [t.label for t in case.turns],
                     "answers": answers,
+                    **({} if spoken else {"texts": [r.texts for r in replies]}),
                 }
             )
     scores = {k: round(sum(v) / len(v), 4) for k, v in right.items() if v}

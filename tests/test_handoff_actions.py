@@ -139,11 +139,14 @@ async def test_an_invalid_contact_never_reaches_the_store(
 
 def test_confirmation_is_conditional_on_the_stored_status(domain: dict[str, Any]) -> None:
     variants = domain["responses"]["utter_handoff_result"]
-    promises = [v for v in variants if "24 hours" in v["text"]]
-    assert len(promises) == 1
-    assert promises[0]["condition"] == [
-        {"type": "slot", "name": "handoff_status", "value": "stored"}
-    ]
+    promise = {"en": "24 hours", "es": "24 horas"}
+    for language, words in promise.items():
+        promises = [v for v in variants if words in v["text"]]
+        assert len(promises) == 1
+        assert promises[0]["condition"] == [
+            {"type": "slot", "name": "handoff_status", "value": "stored"},
+            {"type": "slot", "name": "language", "value": language},
+        ]
     unconditional = [v for v in variants if "condition" not in v]
     assert unconditional and all("503-688-9235" in v["text"] for v in unconditional)
-    assert all("24 hours" not in v["text"] for v in unconditional)
+    assert all(w not in v["text"] for v in unconditional for w in promise.values())

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.editor import similarity
 from bot.editor.snapshot import FAQ, RETRIEVAL_INTENTS, Snapshot
@@ -93,11 +94,14 @@ def one_answer_per_topic(snapshot: Snapshot) -> Iterator[Problem]:
                     f"two-answers:{intent}/{topic}",
                 )
             answer_path, answer = entries[0]
-            if len(answer.variants) != 1:
+            plain = len(answer.variants) - len(answer.translations)
+            languages = [_language(v) for v in answer.translations]
+            if plain != 1 or None in languages or len(set(languages)) != len(languages):
                 yield Problem(
                     *_at(snapshot, answer_path, answer.line),
                     f"utter_{intent}/{topic} has {len(answer.variants)} variants; keep exactly "
-                    "one answer so every visitor gets the same, checked text",
+                    "one answer (and one translation per language, chosen by the `language` "
+                    "slot) so every visitor gets the same, checked text",
                     f"variants:{intent}/{topic}",
                 )
             if not answer.text.strip():
@@ -330,3 +334,12 @@ CHECKS: tuple[Check, ...] = (
 
 def run(snapshot: Snapshot) -> list[Problem]:
     return [problem for check in CHECKS for problem in check(snapshot)]
+
+
+def _language(variant: dict[str, Any]) -> str | None:
+    """The language a translation is for: its only condition is on the `language` slot."""
+    conditions = variant.get("condition") or []
+    only = conditions[0] if len(conditions) == 1 else None
+    if isinstance(only, dict) and only.get("name") == "language":
+        return str(only.get("value"))
+    return None

@@ -31,12 +31,23 @@ class Response:
         return self.start + 1
 
     @property
+    def default(self) -> dict[str, Any]:
+        """The variant without a condition: the English answer. The others are its
+        translations, each chosen by the `language` slot."""
+        plain = [v for v in self.variants if isinstance(v, dict) and "condition" not in v]
+        return plain[0] if plain else {}
+
+    @property
+    def translations(self) -> tuple[dict[str, Any], ...]:
+        return tuple(v for v in self.variants if isinstance(v, dict) and "condition" in v)
+
+    @property
     def text(self) -> str:
-        return str(self.variants[0].get("text") or "") if self.variants else ""
+        return str(self.default.get("text") or "")
 
     @property
     def buttons(self) -> tuple[Button, ...]:
-        raw = self.variants[0].get("buttons") if self.variants else None
+        raw = self.default.get("buttons")
         return tuple(
             Button(str(b.get("title", "")), str(b.get("payload", "")))
             for b in raw or []
@@ -94,12 +105,25 @@ def find(entries: Sequence[Response], name: str) -> Response | None:
 
 
 def replace(text: str, name: str, key: str, lines_for: list[str]) -> str:
+    """`key`'s English answer replaced by `lines_for`; its translations are kept as they are."""
     lines = text.splitlines()
     entry = find(parse(text, name), key)
     if entry is None:
         raise EditorError(f"{name}: there is no `{key}`")
-    lines[entry.start : entry.end] = lines_for
+    lines[entry.start : entry.end] = lines_for + _translation_lines(lines[entry.start : entry.end])
     return yamltext.join_lines(lines)
+
+
+def _translation_lines(entry_lines: list[str]) -> list[str]:
+    """The lines of an entry's conditional variants (`    - condition:` to the next variant)."""
+    kept: list[str] = []
+    keeping = False
+    for line in entry_lines[1:]:
+        if line.startswith("    - "):
+            keeping = line.startswith("    - condition:")
+        if keeping:
+            kept.append(line)
+    return kept
 
 
 def append(text: str, name: str, lines_for: list[str]) -> str:

@@ -13,7 +13,10 @@ import re
 _QUESTION_WORDS = (
     r"what|whats|what's|wat|how|hows|how's|why|when|where|who|which|can|could|cud|does|do|did|"
     r"is|are|am|was|were|will|would|should|shud|may|might|must|any|anything|has|have|"
-    r"tell me|explain|also"
+    r"tell me|explain|also|"
+    # Spanish: qué, cómo, cuánto, dónde, ... (accents often left out), and verbs that open one.
+    r"qu[eé]|c[oó]mo|cu[aá]nt[oa]s?|d[oó]nde|cu[aá]ndo|por ?qu[eé]|qui[eé]n|cu[aá]l(?:es)?|"
+    r"hay|puedo|puede|pueden|duele|sirve|funciona|tienen|tiene|es|son|est[aá]|me puede"
 )
 _STARTS_QUESTION = re.compile(rf"^(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
 # Openers that carry no question of their own ("ok so", "and", "also").
@@ -21,24 +24,31 @@ _FILLER = re.compile(
     r"^(?:(?:ok(?:ay)?|so|and|also|plus|oh|ah|um+|uh+|hmm+|well|but|actually|sorry|hi|hey|"
     r"hello|thanks|thank you|never ?mind|wait|forget (?:it|that)|another (?:question|thing)|"
     r"one more (?:question|thing)|i (?:also )?(?:want|wanted|need|needed) to know|"
-    r"i was wondering|and then|then)\b[\s,.:;!-]*)+",
+    r"i was wondering|and then|then|"
+    r"y|tambi[eé]n|oye|bueno|pues|entonces|hola|gracias|otra pregunta|perd[oó]n)\b[\s,.:;!-]*)+",
     re.IGNORECASE,
 )
 # Where one question may end and another begin: sentence ends, and joiners that are followed by
 # a question word ("how many units and does it hurt").
 _SENTENCE_END = re.compile(r"(?<=[?!])\s*(?=[^\s?!])|(?<=\.)\s+(?=\S)|\n+")
 _JOINER = re.compile(
-    rf"\s*(?:,|;|\band\b|\bn\b|\balso\b|\bplus\b|&)\s+(?=(?:{_QUESTION_WORDS})\b)",
+    rf"\s*(?:,|;|\band\b|\bn\b|\balso\b|\bplus\b|&|\by\b|\btambi[eé]n\b)\s+"
+    rf"(?=(?:{_QUESTION_WORDS})\b)",
     re.IGNORECASE,
 )
 # A message that only makes sense with the previous turn: "and wine?", "what about the bumps?".
 _ELLIPTICAL_START = re.compile(
     r"^(?:and|or|but|so|also|plus|what about|how about|what if|same (?:for|with)|even|"
     r"then|and then|after that|what else|anything else about|tell me more|more (?:about|on)|"
-    r"says who|according to)\b",
+    r"says who|according to|"
+    r"y|o|pero|entonces|y si|qu[eé] tal|y qu[eé] (?:hay|pasa) (?:de|con)|y (?:sobre|con)|"
+    r"y despu[eé]s|dime m[aá]s|m[aá]s sobre|seg[uú]n qui[eé]n)\b",
     re.IGNORECASE,
 )
-_PRONOUN = re.compile(r"\b(?:it|that|this|they|them|those|these|there)\b", re.IGNORECASE)
+_PRONOUN = re.compile(
+    r"\b(?:it|that|this|they|them|those|these|there|eso|esto|ese|esa|ellos|ellas)\b",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 MIN_QUESTION_WORDS = 2
 MAX_BARE_QUESTION_WORDS = 6
@@ -76,7 +86,8 @@ def split_questions(text: str) -> list[str]:
     context = ""
     for clause in clauses:
         clause = clause.strip()
-        if reads_as_question(clause) and len(words(strip_filler(clause))) >= MIN_QUESTION_WORDS:
+        size = len(words(strip_filler(clause)))
+        if reads_as_question(clause) and (size >= MIN_QUESTION_WORDS or clause.endswith("?")):
             parts.append(f"{context} {clause}".strip() if context else clause)
             context = ""
         else:
@@ -96,7 +107,7 @@ _EMBEDDING = {
     "see", "out", "about", "and", "or", "to", "of", "is", "are", "does", "do", "the", "that",
     "so", "but", "if",
 }  # fmt: skip
-_WH = re.compile(r"^(?:how|what|whats|what's|wat|why)$")
+_WH = re.compile(r"^(?:how|what|whats|what's|wat|why|qu[eé]|c[oó]mo|cu[aá]nto|cu[aá]nta)$")
 
 
 def _run_on(text: str) -> list[str] | None:

@@ -16,6 +16,7 @@ It runs after DIET and the ResponseSelectors and changes their decision in two c
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import re
 from typing import Any
@@ -38,6 +39,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
 
 from bot.nlu import embeddings, segments
+from bot.nlu.language import ENGLISH
+from bot.nlu.language import detect as language_of
 from bot.nlu.understanding import reading
 
 SEMANTIC_KEY = "semantic"
@@ -140,7 +143,7 @@ class SemanticClassifier(GraphComponent):
         scores = scores @ self._dense_weights + self._bias
         for row, text in enumerate(texts):
             tokens = _TOKEN.findall(text.lower())
-            grams = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+            grams = tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
             counts: dict[int, int] = {}
             for gram in grams:
                 index = self._vocabulary.get(gram)
@@ -180,7 +183,8 @@ class SemanticClassifier(GraphComponent):
     def _typical_questions(
         self, texts: list[str], labels: list[str], features: Any
     ) -> dict[str, str]:
-        """For each FAQ topic, the short question it is surest of: the clarifying buttons."""
+        """For each FAQ topic and language, the short question it is surest of: the clarifying
+        buttons (`faq/dose` in English, `faq/dose@es` in Spanish)."""
         probabilities = self._classifier.predict_proba(features)
         column = {c: i for i, c in enumerate(self._classifier.classes_)}
         best: dict[str, tuple[float, str]] = {}
@@ -188,10 +192,14 @@ class SemanticClassifier(GraphComponent):
             size = len(segments.words(text))
             if not label.startswith("faq/") or not 3 <= size <= 9 or not text.endswith("?"):
                 continue
+            language = language_of(text)
+            if language is None:
+                continue
+            key = label if language == ENGLISH else f"{label}@{language}"
             score = float(row[column[label]])
-            if score > best.get(label, (-1.0, ""))[0]:
-                best[label] = (score, text[0].upper() + text[1:])
-        return {label: text for label, (_, text) in best.items()}
+            if score > best.get(key, (-1.0, ""))[0]:
+                best[key] = (score, text[0].upper() + text[1:])
+        return {key: text for key, (_, text) in best.items()}
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self._classifier is None:
@@ -252,7 +260,13 @@ class SemanticClassifier(GraphComponent):
             self._clarify(message, keys, semantic[top], least=1)
 
     def _clarify(self, message: Message, keys: list[str], confidence: float, least: int) -> None:
-        options = [{"key": k, "question": self.typical[k]} for k in keys if k in self.typical]
+        language = language_of(str(message.get(TEXT) or ""))
+        suffix = f"@{language}" if language not in (None, ENGLISH) else ""
+        options = [
+            {"key": k, "question": self.typical.get(k + suffix) or self.typical[k]}
+            for k in keys
+            if k in self.typical
+        ]
         if len(options) >= least:
             _set_intent(message, CLARIFY_INTENT, confidence)
             message.set(CLARIFY_KEY, options, add_to_output=True)
