@@ -22,7 +22,7 @@ import requests
 from rasa.utils.tensorflow.models import RasaModel
 
 from bot.rasa_server import __main__ as rasa_server_main
-from bot.rasa_server import workers
+from bot.rasa_server import socketio_relay, workers
 from tests.servers import Stack, texts
 
 QUESTIONS = [
@@ -256,3 +256,25 @@ def test_socketio_long_polling_sessions_reach_the_process_that_holds_them(stack:
     with ThreadPoolExecutor(8) as pool:  # at once, so that the workers share the connections
         received = list(pool.map(lambda _: long_polling_conversation(stack), range(8)))
     assert all("10-20 units" in each for each in received), received
+
+
+@pytest.mark.model
+@pytest.mark.servers
+def test_a_killed_socketio_process_is_replaced(stack: Stack) -> None:
+    leader, _ = settled(stack)
+    (socketio_process,) = [pid for pid in children(leader) if is_socketio(pid)]
+    os.kill(socketio_process, signal.SIGKILL)
+    settled(stack, gone=socketio_process)
+    assert "10-20 units" in long_polling_conversation(stack)
+
+
+def test_the_relay_knows_a_socketio_request_from_its_first_bytes() -> None:
+    prefixes = (b"/socket.io/",)
+    assert socketio_relay.is_for(b"GET /socket.io/?EIO=4&transport=polling HTTP/1.1", prefixes)
+    assert socketio_relay.is_for(b"OPTIONS /socket.io/?EIO=4", prefixes)
+    assert socketio_relay.is_for(b"POST /webhooks/rest/webhook HTTP/1.1\r\n", prefixes) is False
+    assert socketio_relay.is_for(b"GET /socket.io HTTP/1.1", prefixes) is False  # its health
+    assert socketio_relay.is_for(b"GET /socketio/ HTTP/1.1", prefixes) is False
+    assert socketio_relay.is_for(b"GARBAGE-WITHOUT-SPACES", prefixes) is False
+    for partial in (b"G", b"GET", b"GET ", b"GET /sock", b"POST /socket.io"):
+        assert socketio_relay.is_for(partial, prefixes) is None, partial  # wait for more

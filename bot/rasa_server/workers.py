@@ -451,7 +451,6 @@ class Leader(Supervisor):
         return [*super().channels(), self.master]
 
     def fork_worker(self) -> Child:
-        # A worker does not accept Socket.IO's connections; the Socket.IO process not the port's.
         theirs = [self.socketio["sock"]] if self.socketio else []
         return self.fork(functools.partial(_run_worker, self.settings, self.agent, theirs, None))
 
@@ -494,7 +493,10 @@ class Leader(Supervisor):
         logger.error("Rasa worker %s exited (%s)", child.pid, _exit(status))
         if self.may_restart():
             gc.freeze()
-            self.fork_socketio() if child.data.get("socketio") else self.fork_worker()
+            if child.data.get("socketio"):
+                self.fork_socketio()
+            else:
+                self.fork_worker()
 
     def run(self) -> int:
         self.stop_on_signals()
@@ -632,7 +634,7 @@ def _run_worker(
     code = 1
     try:
         _die_with_parent()
-        for sock in theirs:  # the other processes' listening sockets
+        for sock in theirs:  # a worker serves the port, the Socket.IO process its own socket
             sock.close()
         if name is not None:  # what `ps -o comm` and /proc/<pid>/comm show
             with contextlib.suppress(OSError, AttributeError):
