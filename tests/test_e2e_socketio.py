@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 import socketio
 from playwright.sync_api import Browser
 
@@ -111,3 +112,33 @@ def test_rasa_webchat_on_a_site_not_allowed_gets_no_connection(
     browser: Browser, clinic_site: ClinicSite, stack: Stack
 ) -> None:
     refused_on_a_site_not_allowed(browser, clinic_site, stack.url)
+
+
+def test_rasas_channels_answer_preflights_for_allowed_origins_only(
+    stack: Stack, clinic_port: int
+) -> None:
+    site = f"http://127.0.0.1:{clinic_port}"  # on the stack's BOT_ALLOWED_ORIGINS
+    polling = f"{stack.url}/socket.io/?EIO=4&transport=polling"
+    webhook = f"{stack.url}/webhooks/rest/webhook"
+    for url, method in ((polling, "GET"), (webhook, "POST")):
+        asks = {
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "content-type",
+        }
+        allowed = requests.options(url, headers={"Origin": site, **asks}, timeout=10)
+        assert allowed.status_code in (200, 204), (url, allowed.status_code)
+        assert allowed.headers["Access-Control-Allow-Origin"] == site
+        assert "content-type" in allowed.headers["Access-Control-Allow-Headers"].lower()
+        assert method in allowed.headers["Access-Control-Allow-Methods"]
+        other = requests.options(
+            url, headers={"Origin": "https://evil.example", **asks}, timeout=10
+        )
+        assert other.status_code in (400, 403), (url, other.status_code)
+        assert "Access-Control-Allow-Origin" not in other.headers
+    handshake = requests.get(polling, headers={"Origin": site}, timeout=10)
+    assert handshake.status_code == 200 and '"sid"' in handshake.text
+    assert handshake.headers["Access-Control-Allow-Origin"] == site
+    assert (
+        requests.get(polling, headers={"Origin": "https://evil.example"}, timeout=10).status_code
+        == 400
+    )
