@@ -36,18 +36,21 @@ from bench.latency import pss_mb, rss_mb
 from bench.load import BACK_TO_BACK, TYPING, long_conversation, run_load
 from bot import training
 from bot.prod.topology import Ports, Topology
+from bot.settings import PROJECT_ROOT
 from tests.servers import Stack
 
 
 @contextmanager
 def single_node(
-    workers: int | None = None, env: dict[str, str] | None = None
+    workers: int | None = None,
+    env: dict[str, str] | None = None,
+    credentials: Path = PROJECT_ROOT / "credentials.yml",
 ) -> Iterator[tuple[str, list[int]]]:
     """`make run`'s set-up: a Rasa worker per core (or `workers`), forked from one model, with
-    any other settings in `env`."""
+    any other settings in `env` (and other channels in `credentials`)."""
     workdir = Path(tempfile.mkdtemp(prefix="aluma-bench-"))
     settings = {"SANIC_WORKERS": str(workers)} if workers else {}
-    stack = Stack(workdir, env=settings | (env or {}))
+    stack = Stack(workdir, env=settings | (env or {}), credentials=credentials)
     stack.start(web=False)
     try:
         assert stack.rasa.process is not None

@@ -94,6 +94,21 @@ def _flag(name: str, default: str) -> bool:
     return _env(name, default).lower() in ("1", "true", "yes", "on")
 
 
+def _web_port() -> int:
+    return int(_env("BOT_WEB_PORT", "8000"))
+
+
+def public_url() -> str:
+    """The web service's address as visitors' browsers reach it: BOT_PUBLIC_URL."""
+    return _env("BOT_PUBLIC_URL", f"http://localhost:{_web_port()}").rstrip("/")
+
+
+def allowed_origins() -> tuple[str, ...]:
+    """The sites whose pages may use the chat: BOT_ALLOWED_ORIGINS, for the web service's proxy
+    and Rasa's own channels alike (both also let in the demo page, BOT_PUBLIC_URL)."""
+    return _list("BOT_ALLOWED_ORIGINS", f"{public_url()},http://127.0.0.1:{_web_port()}")
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     """The mail server for staff notifications and replies; no host means "log, keep pending"."""
@@ -147,16 +162,14 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        port = int(_env("BOT_WEB_PORT", "8000"))
-        public_url = _env("BOT_PUBLIC_URL", f"http://localhost:{port}").rstrip("/")
         return cls(
             db_url=db_url(),
             host=_env("BOT_WEB_HOST", "127.0.0.1"),
-            port=port,
-            public_url=public_url,
+            port=_web_port(),
+            public_url=public_url(),
             rasa_url=_env("BOT_RASA_URL", "http://localhost:5005").rstrip("/"),
             rasa_answer_seconds=_number("BOT_RASA_ANSWER_SECONDS", "30"),
-            allowed_origins=_list("BOT_ALLOWED_ORIGINS", f"{public_url},http://127.0.0.1:{port}"),
+            allowed_origins=allowed_origins(),
             smtp=SmtpSettings.from_env(),
             staff_emails=_list("BOT_STAFF_EMAIL"),
             staff_webhook_url=_env("BOT_STAFF_WEBHOOK_URL"),

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.handoffs import store as store_module
 from bot.handoffs.store import HandoffStore
+from bot.services import free_port
 from tests import model_run
 from tests.local_servers import SmtpSink
 
@@ -96,11 +97,33 @@ def store(db_url: str) -> HandoffStore:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Real Rasa and action servers, started once for the end-to-end tests."""
+def clinic_port() -> int:
+    """The port of the clinic's own site in the rasa-webchat tests, known before the servers
+    that allow its origin start (the site itself, `clinic_site`, only when a test needs it)."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def clinic_site(clinic_port: int) -> Iterator[Any]:
+    """The clinic's page with rasa-webchat, from npm on first use (tests/browser/webchat.py)."""
+    from tests.browser.webchat import ClinicSite
+
+    site = ClinicSite(clinic_port)
+    yield site
+    site.close()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, clinic_port: int) -> Iterator[Any]:
+    """Real Rasa and action servers, started once for the end-to-end tests; besides the web
+    service's own origins (the default list), the clinic's site may use the chat."""
     from tests.servers import Stack
 
-    running = Stack(tmp_path_factory.mktemp("stack")).start()
+    web_port = free_port()
+    origins = [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"]
+    origins.append(f"http://127.0.0.1:{clinic_port}")
+    env = {"BOT_ALLOWED_ORIGINS": ",".join(origins)}
+    running = Stack(tmp_path_factory.mktemp("stack"), web_port=web_port, env=env).start()
     yield running
     running.stop()
 

@@ -27,6 +27,7 @@ class Stack:
     actions_port: int = field(default_factory=free_port)
     web_port: int = field(default_factory=free_port)
     env: dict[str, str] = field(default_factory=dict)  # extra settings for every process
+    credentials: Path = PROJECT_ROOT / "credentials.yml"  # Rasa's channels
 
     def __post_init__(self) -> None:
         self.token = secrets.token_hex(16)  # guards Rasa's HTTP API
@@ -58,7 +59,7 @@ class Stack:
                 self.model,
                 self.rasa_port,
                 self.endpoints,
-                PROJECT_ROOT / "credentials.yml",
+                self.credentials,
                 token=self.token,
             ),
             f"http://localhost:{self.rasa_port}/",

@@ -1,18 +1,29 @@
-"""The Socket.IO channel with a real socket.io client over a websocket, as rasa-webchat uses it.
+"""The Socket.IO channel with a real socket.io client over a websocket, as rasa-webchat uses it,
+and with rasa-webchat itself in chromium on the clinic's own site (another origin).
 
 With Rasa 3.6's own channel and python-socketio >= 5.10, a client with session persistence gets
-no reply at all (RasaHQ/rasa #13027); these tests fail on that channel."""
+no reply at all (RasaHQ/rasa #13027); these tests fail on that channel. The shared stack runs
+Rasa's default workers, so rasa-webchat's long-polling requests reach several of them."""
 
 from __future__ import annotations
 
 import queue
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 import socketio
+from playwright.sync_api import Browser
 
+from tests.browser import chromium
+from tests.browser.webchat import (
+    ClinicSite,
+    converse_on_the_clinics_site,
+    refused_on_a_site_not_allowed,
+)
 from tests.servers import Stack
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
@@ -79,3 +90,55 @@ def test_malformed_socketio_messages_do_not_break_the_channel(stack: Stack) -> N
         assert "24 hours" in widget.say(session, "hello", "{bad json")["text"]
     finally:
         widget.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as running:
+        yield running
+
+
+def test_rasa_webchat_on_the_clinics_site_answers_and_keeps_the_conversation(
+    browser: Browser, clinic_site: ClinicSite, stack: Stack
+) -> None:
+    session, *said = converse_on_the_clinics_site(browser, clinic_site, stack.url)
+    deadline = time.monotonic() + 10  # replies are emitted before the tracker is saved
+    while [e["text"] for e in stack.user_events(session)] != said:
+        assert time.monotonic() < deadline, stack.user_events(session)
+        time.sleep(0.2)
+
+
+def test_rasa_webchat_on_a_site_not_allowed_gets_no_connection(
+    browser: Browser, clinic_site: ClinicSite, stack: Stack
+) -> None:
+    refused_on_a_site_not_allowed(browser, clinic_site, stack.url)
+
+
+def test_rasas_channels_answer_preflights_for_allowed_origins_only(
+    stack: Stack, clinic_port: int
+) -> None:
+    site = f"http://127.0.0.1:{clinic_port}"  # on the stack's BOT_ALLOWED_ORIGINS
+    polling = f"{stack.url}/socket.io/?EIO=4&transport=polling"
+    webhook = f"{stack.url}/webhooks/rest/webhook"
+    for url, method in ((polling, "GET"), (webhook, "POST")):
+        asks = {
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "content-type",
+        }
+        allowed = requests.options(url, headers={"Origin": site, **asks}, timeout=10)
+        assert allowed.status_code in (200, 204), (url, allowed.status_code)
+        assert allowed.headers["Access-Control-Allow-Origin"] == site
+        assert "content-type" in allowed.headers["Access-Control-Allow-Headers"].lower()
+        assert method in allowed.headers["Access-Control-Allow-Methods"]
+        other = requests.options(
+            url, headers={"Origin": "https://evil.example", **asks}, timeout=10
+        )
+        assert other.status_code in (400, 403), (url, other.status_code)
+        assert "Access-Control-Allow-Origin" not in other.headers
+    handshake = requests.get(polling, headers={"Origin": site}, timeout=10)
+    assert handshake.status_code == 200 and '"sid"' in handshake.text
+    assert handshake.headers["Access-Control-Allow-Origin"] == site
+    assert (
+        requests.get(polling, headers={"Origin": "https://evil.example"}, timeout=10).status_code
+        == 400
+    )

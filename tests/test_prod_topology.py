@@ -1,9 +1,9 @@
 """The scaled-out set-up for real: PostgreSQL, Redis, two Rasa replicas, the action server and the
 web service behind nginx (installed with apt-get when missing), on free ports in a temporary
-folder. Conversations alternate between the replicas; `bot deploy` updates both; then faults:
-the action server killed mid-handoff, PostgreSQL and Redis restarted and a replica killed under
-load, SMTP down. Each fault ends with the count: handoffs submitted = stored = delivered =
-confirmed to the visitor.
+folder. Conversations alternate between the replicas; rasa-webchat on the clinic's own site
+talks to them through nginx; `bot deploy` updates both; then faults: the action server killed
+mid-handoff, PostgreSQL and Redis restarted and a replica killed under load, SMTP down. Each
+fault ends with the count: handoffs submitted = stored = delivered = confirmed to the visitor.
 """
 
 from __future__ import annotations
@@ -26,6 +26,12 @@ import sqlalchemy as sa
 from bot import services
 from bot.channels.inbound import TECHNICAL_PROBLEM
 from bot.prod.topology import Ports, Topology
+from tests.browser import chromium
+from tests.browser.webchat import (
+    ClinicSite,
+    converse_on_the_clinics_site,
+    refused_on_a_site_not_allowed,
+)
 from tests.editor_run import bot
 from tests.local_servers import SmtpSink, wait_until
 from tests.servers import texts, trained_model
@@ -60,11 +66,12 @@ def handoff_turns(name: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def prod(smtp: SmtpSink) -> Iterator[Topology]:
+def prod(smtp: SmtpSink, clinic_port: int) -> Iterator[Topology]:
     # Not under pytest's basetemp: each pytest run resets that to 0700, locking `postgres` out.
     root = Path(tempfile.mkdtemp(prefix="aluma-prod-"))
     ports = Ports.free()
     env = {**smtp.settings, "BOT_JOBS_INTERVAL_SECONDS": "0.5", "BOT_DELIVERY_RETRY_SECONDS": "1"}
+    env["BOT_ALLOWED_ORIGINS"] = f"http://127.0.0.1:{clinic_port}"  # the clinic's own site
     topology = Topology(trained_model(), root=root, ports=ports, env=env)
     try:
         yield topology.start()
@@ -214,6 +221,16 @@ def test_a_visitor_through_nginx_and_the_web_service_is_answered_in_order(prod: 
         )
         assert reply.status_code == 200 and reply.json(), reply.text
     assert user_texts(prod, 0, sender) == FAQ_TURNS == user_texts(prod, 1, sender)
+
+
+def test_rasa_webchat_on_the_clinics_site_works_through_nginx(
+    prod: Topology, clinic_site: ClinicSite
+) -> None:
+    with chromium() as browser:
+        session, *said = converse_on_the_clinics_site(browser, clinic_site, prod.public_url)
+        refused_on_a_site_not_allowed(browser, clinic_site, prod.public_url)
+    wait_until(lambda: user_texts(prod, 0, session) == said, timeout=10, what="the tracker")
+    assert user_texts(prod, 1, session) == said
 
 
 def test_bot_deploy_puts_the_model_on_both_replicas_and_conversations_carry_on(

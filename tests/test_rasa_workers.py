@@ -5,6 +5,7 @@ that does not load leaves the running ones answering."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -21,7 +22,7 @@ import requests
 from rasa.utils.tensorflow.models import RasaModel
 
 from bot.rasa_server import __main__ as rasa_server_main
-from bot.rasa_server import workers
+from bot.rasa_server import socketio_relay, workers
 from tests.servers import Stack, texts
 
 QUESTIONS = [
@@ -50,16 +51,22 @@ def tree(stack: Stack) -> dict[int, list[int]]:
     return {leader: children(leader) for leader in children(stack.rasa.process.pid)}
 
 
+def is_socketio(pid: int) -> bool:
+    path = Path(f"/proc/{pid}/comm")
+    return path.exists() and path.read_text().strip() == workers.SOCKETIO_NAME
+
+
 def settled(stack: Stack, gone: int | None = None, timeout: float = 60) -> tuple[int, list[int]]:
-    """The one leader and its two workers, once the server has that shape (and `gone`, a
-    process killed, has been reaped)."""
+    """The one leader and its two workers, once the server has that shape, with its Socket.IO
+    process (and `gone`, a process killed, has been reaped)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         shape = tree(stack)
         pids = [pid for each in shape.values() for pid in each]
-        if len(shape) == 1 and len(pids) == 2 and gone not in pids:
+        if len(shape) == 1 and len(pids) == 3 and gone not in pids:
             ((leader, pids),) = shape.items()
-            return leader, pids
+            if sum(map(is_socketio, pids)) == 1:
+                return leader, [pid for pid in pids if not is_socketio(pid)]
         time.sleep(0.2)
     raise AssertionError(f"the server never settled on one leader with two workers: {tree(stack)}")
 
@@ -210,9 +217,64 @@ def test_a_worker_refuses_tensorflow_rather_than_hang(monkeypatch: pytest.Monkey
         RasaModel.run_inference(object(), None)
 
 
-def test_a_worker_per_core_unless_socketio_is_open_to_the_network() -> None:
+def test_a_worker_per_core() -> None:
     cores = len(os.sched_getaffinity(0))
-    loopback = ["run", "--interface", "127.0.0.1", "--port", "5005"]
-    assert rasa_server_main.default_workers(loopback) == min(cores, rasa_server_main.MAX_WORKERS)
-    assert rasa_server_main.default_workers(["run", "--interface", "0.0.0.0"]) == 1
-    assert rasa_server_main.default_workers(["run"]) == 1  # Rasa's default interface is 0.0.0.0
+    assert rasa_server_main.default_workers() == min(cores, rasa_server_main.MAX_WORKERS)
+
+
+def polling(stack: Stack, method: str, sid: str | None = None, body: str | None = None) -> str:
+    """One Engine.IO long-polling request on a connection of its own, as a browser may send it."""
+    params = {"EIO": "4", "transport": "polling", **({"sid": sid} if sid else {})}
+    response = requests.request(
+        method, f"{stack.url}/socket.io/", params=params, data=body, timeout=60,
+        headers={"Connection": "close"},
+    )  # fmt: skip
+    assert response.status_code == 200, f"{method} {body!r}: {response.status_code} {response.text}"
+    return response.text
+
+
+def long_polling_conversation(stack: Stack) -> str:
+    """rasa-webchat's start over Socket.IO's long-polling: connect, ask for a session, ask."""
+    sid = json.loads(polling(stack, "GET")[1:])["sid"]
+    polling(stack, "POST", sid, "40")
+    assert polling(stack, "GET", sid).startswith("40")
+    session = uuid.uuid4().hex
+    polling(stack, "POST", sid, "42" + json.dumps(["session_request", {"session_id": session}]))
+    assert session in polling(stack, "GET", sid)
+    message = {"session_id": session, "message": "how many units are used?"}
+    polling(stack, "POST", sid, "42" + json.dumps(["user_uttered", message]))
+    received = ""
+    while "bot_uttered" not in received:
+        received += polling(stack, "GET", sid)
+    return received
+
+
+@pytest.mark.model
+@pytest.mark.servers
+def test_socketio_long_polling_sessions_reach_the_process_that_holds_them(stack: Stack) -> None:
+    settled(stack)  # the Socket.IO process is there
+    with ThreadPoolExecutor(8) as pool:  # at once, so that the workers share the connections
+        received = list(pool.map(lambda _: long_polling_conversation(stack), range(8)))
+    assert all("10-20 units" in each for each in received), received
+
+
+@pytest.mark.model
+@pytest.mark.servers
+def test_a_killed_socketio_process_is_replaced(stack: Stack) -> None:
+    leader, _ = settled(stack)
+    (socketio_process,) = [pid for pid in children(leader) if is_socketio(pid)]
+    os.kill(socketio_process, signal.SIGKILL)
+    settled(stack, gone=socketio_process)
+    assert "10-20 units" in long_polling_conversation(stack)
+
+
+def test_the_relay_knows_a_socketio_request_from_its_first_bytes() -> None:
+    prefixes = (b"/socket.io/",)
+    assert socketio_relay.is_for(b"GET /socket.io/?EIO=4&transport=polling HTTP/1.1", prefixes)
+    assert socketio_relay.is_for(b"OPTIONS /socket.io/?EIO=4", prefixes)
+    assert socketio_relay.is_for(b"POST /webhooks/rest/webhook HTTP/1.1\r\n", prefixes) is False
+    assert socketio_relay.is_for(b"GET /socket.io HTTP/1.1", prefixes) is False  # its health
+    assert socketio_relay.is_for(b"GET /socketio/ HTTP/1.1", prefixes) is False
+    assert socketio_relay.is_for(b"GARBAGE-WITHOUT-SPACES", prefixes) is False
+    for partial in (b"G", b"GET", b"GET ", b"GET /sock", b"POST /socket.io"):
+        assert socketio_relay.is_for(partial, prefixes) is None, partial  # wait for more

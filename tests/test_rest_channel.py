@@ -96,3 +96,31 @@ def test_control_characters_input_channel_and_untextual_metadata_are_dropped(
     assert message.text == "how long does it last?"
     assert message.input_channel == "rest"
     assert message.metadata is None
+
+
+def test_browsers_are_held_to_the_allowed_origins(monkeypatch: pytest.MonkeyPatch) -> None:
+    site = "https://www.alumaaesthetics.com"
+    monkeypatch.setenv("BOT_ALLOWED_ORIGINS", f"{site},*")  # "*" never allows everyone
+
+    async def on_new_message(message: UserMessage) -> None:
+        await message.output_channel.send_response(message.sender_id, {"text": "hello"})
+
+    app = Sanic(f"rest-{uuid.uuid4().hex[:8]}")
+    app.blueprint(RestInput().blueprint(on_new_message), url_prefix="/webhooks/rest")
+    url, body = "/webhooks/rest/webhook", {"sender": "v1", "message": "hi"}
+
+    preflight = {"Origin": site, "Access-Control-Request-Method": "POST"}
+    _, response = app.test_client.options(url, headers=preflight)
+    assert response.status == 204
+    assert response.headers["access-control-allow-origin"] == site
+    assert "Content-Type" in response.headers["access-control-allow-headers"]
+    _, response = app.test_client.post(url, json=body, headers={"Origin": site})
+    assert response.status == 200 and response.headers["access-control-allow-origin"] == site
+
+    for origin in ("https://evil.example", "null"):
+        _, response = app.test_client.options(url, headers={**preflight, "Origin": origin})
+        assert response.status == 403 and "access-control-allow-origin" not in response.headers
+        _, response = app.test_client.post(url, json=body, headers={"Origin": origin})
+        assert response.status == 403, origin
+    _, response = app.test_client.post(url, json=body)  # not a browser's page: no Origin
+    assert response.status == 200 and "access-control-allow-origin" not in response.headers

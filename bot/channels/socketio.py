@@ -5,6 +5,11 @@ python-socketio 5.10 that is a coroutine, so with `session_persistence` on the v
 never joins its session room and widgets such as rasa-webchat receive no reply at all. This
 channel registers its own `session_request` and message handlers that await it, neutralise typed
 `/intent` shortcuts, and ignore malformed metadata instead of failing on it.
+
+Rasa turns Socket.IO's own CORS handling off (`cors_allowed_origins=[]`), which leaves browsers
+on other origins with no Access-Control-Allow-Origin header; here Socket.IO checks every request,
+polling and WebSocket alike, against the chat's allow-list (bot/channels/origins.py) and answers
+the preflight, and refuses other origins with a 400.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ from rasa.core.channels import socketio
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
+from bot.channels import origins
 from bot.channels.inbound import guarded
 from bot.channels.text import clean, valid_sender
 
 logger = logging.getLogger(__name__)
+paths: set[str] = set()  # where Socket.IO is served, for the workers' relay (rasa_server/)
 
 
 def _metadata(raw: Any) -> dict[str, Any]:
@@ -51,6 +58,8 @@ class SocketIOInput(socketio.SocketIOInput):
         webhook = super().blueprint(handle_new_message)
         sio = self.sio
         assert sio is not None
+        sio.eio.cors_allowed_origins = origins.socketio_check(origins.allowed())
+        paths.add("/" + self.socketio_path.strip("/") + "/")
 
         async def session_request(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {}

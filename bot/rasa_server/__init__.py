@@ -12,6 +12,7 @@ def install() -> None:
     from bot.rasa_server import (
         action_validation,
         admission,
+        cors,
         direct_graph,
         direct_predict,
         domain_empty,
@@ -26,6 +27,7 @@ def install() -> None:
 
     action_validation.install()
     admission.install()
+    cors.install()
     direct_graph.install()
     direct_predict.install()
     domain_empty.install()

@@ -18,20 +18,16 @@ from bot import rasa_server
 
 MAX_WORKERS = 4  # each adds the memory it writes to; the model's pages are shared
 BACKLOG = 1024
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def default_workers(argv: list[str]) -> int:
-    """A worker per core. With Rasa listening beyond loopback (for a Socket.IO widget), one:
-    Socket.IO's long-polling needs every request of a session on the process that opened it."""
-    interface = argv[argv.index("--interface") + 1] if "--interface" in argv[:-1] else "0.0.0.0"
-    if interface not in LOOPBACK:
-        return 1
+def default_workers() -> int:
+    """A worker per core; Socket.IO's sessions are one process's whatever the count
+    (workers.py, socketio_relay.py)."""
     return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
 
 
 def main() -> None:
-    os.environ.setdefault("SANIC_WORKERS", str(default_workers(sys.argv)))
+    os.environ.setdefault("SANIC_WORKERS", str(default_workers()))
     os.environ.setdefault("SANIC_BACKLOG", str(BACKLOG))
     from bot.rasa_server import workers
 

@@ -11,7 +11,10 @@ the work:
   channel to the master. It loads the model, builds its NumPy predictions, warms it up, hands
   what loading freed back to the system, takes its objects out of the garbage collector's reach
   (so the workers do not copy pages just by scanning them) and forks the workers;
-- the **workers** share the leader's pages and answer requests on the port, as Sanic's would.
+- the **workers** share the leader's pages and answer requests on the port, as Sanic's would;
+- with a Socket.IO channel, one more forked process holds every Socket.IO session, and the
+  workers pass it the requests for Socket.IO (socketio_relay.py), so that all the requests of
+  a long-polling session reach the process that holds it.
 
 TensorFlow cannot run in a child forked from a process that has run it: it waits forever for
 thread pools that were not forked. So every prediction a worker makes is NumPy's
@@ -54,6 +57,8 @@ from typing import Any
 
 import yaml
 
+from bot.rasa_server import socketio_relay
+
 logger = logging.getLogger(__name__)
 
 READY_TIMEOUT = 300.0  # seconds for a leader to load its model and start its workers
@@ -61,6 +66,8 @@ RESTART_LIMIT = 5  # processes forked again within RESTART_WINDOW before giving 
 RESTART_WINDOW = 60.0
 WARM_UP = ("hello", "how long does it last?", "how much does it cost?", "thanks, bye")
 PR_SET_PDEATHSIG = 1
+PR_SET_NAME = 15
+SOCKETIO_NAME = "rasa-socketio"  # the Socket.IO process's name (at most 15 bytes)
 NOT_STARTED = "The new workers did not start."
 STOP_LISTENING_TIMEOUT = 10.0  # seconds for retired workers to close the port
 LEADER_STOP_TIMEOUT = 30.0  # seconds for a leader's workers to finish (Sanic's grace is 15)
@@ -416,21 +423,43 @@ def run_master(plan: Plan) -> int:
 
 
 class Leader(Supervisor):
-    """Holds the loaded model; forks the workers from it and forks again any that die."""
+    """Holds the loaded model; forks the workers from it (and the Socket.IO process when there
+    are `socketio_paths`) and forks again any that die."""
 
-    def __init__(self, settings: dict[str, Any], workers: int, master: Channel, agent: Any):
+    def __init__(
+        self,
+        settings: dict[str, Any],
+        workers: int,
+        master: Channel,
+        agent: Any,
+        socketio_paths: set[str] | None = None,
+    ):
         super().__init__()
         self.settings = settings
         self.workers = workers
         self.master = master
         self.agent = agent
         self.selector.register(master.sock, selectors.EVENT_READ, None)
+        self.socketio: dict[str, Any] | None = None
+        if socketio_paths:
+            sock, address = socketio_relay.listen()
+            protocol = socketio_relay.relaying(settings["protocol"], address, socketio_paths)
+            self.settings = {**settings, "protocol": protocol}
+            self.socketio = {**settings, "sock": sock}
 
     def channels(self) -> list[Channel]:
         return [*super().channels(), self.master]
 
     def fork_worker(self) -> Child:
-        return self.fork(functools.partial(_run_worker, self.settings, self.agent))
+        theirs = [self.socketio["sock"]] if self.socketio else []
+        return self.fork(functools.partial(_run_worker, self.settings, self.agent, theirs, None))
+
+    def fork_socketio(self) -> Child:
+        assert self.socketio is not None
+        run = functools.partial(
+            _run_worker, self.socketio, self.agent, [self.settings["sock"]], SOCKETIO_NAME
+        )
+        return self.fork(run, socketio=True)
 
     def readable(self, child: Child | None) -> None:
         if child is None:  # the master's channel
@@ -464,12 +493,17 @@ class Leader(Supervisor):
         logger.error("Rasa worker %s exited (%s)", child.pid, _exit(status))
         if self.may_restart():
             gc.freeze()
-            self.fork_worker()
+            if child.data.get("socketio"):
+                self.fork_socketio()
+            else:
+                self.fork_worker()
 
     def run(self) -> int:
         self.stop_on_signals()
         _settle_memory()
         first = [self.fork_worker() for _ in range(self.workers)]
+        if self.socketio is not None:
+            first.append(self.fork_socketio())
         if not self.wait_ready(first, READY_TIMEOUT):
             self.master.send({"failed": _error(500, "LoadingError", NOT_STARTED)})
             self.stopping = self.failed = True
@@ -589,11 +623,22 @@ class Worker:
             return dict(json.loads(answer))
 
 
-def _run_worker(settings: dict[str, Any], agent: Any, channel: socket.socket) -> None:
+def _run_worker(
+    settings: dict[str, Any],
+    agent: Any,
+    theirs: list[socket.socket],
+    name: str | None,
+    channel: socket.socket,
+) -> None:
     global _worker
     code = 1
     try:
         _die_with_parent()
+        for sock in theirs:  # a worker serves the port, the Socket.IO process its own socket
+            sock.close()
+        if name is not None:  # what `ps -o comm` and /proc/<pid>/comm show
+            with contextlib.suppress(OSError, AttributeError):
+                ctypes.CDLL(None).prctl(PR_SET_NAME, name.encode())
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # Sanic's serve sets its own handler
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         _worker = Worker(agent, channel)
@@ -652,6 +697,8 @@ def serve_leader(server_settings: dict[str, Any], workers: int = 1) -> None:
     named on the command line, then fork the workers onto the master's socket."""
     from sanic.server.events import trigger_events
 
+    from bot.channels import socketio as socketio_channel
+
     master = Channel(socket.socket(fileno=int(os.environ[LEADER])))
     sock = socket.socket(fileno=int(os.environ[LISTENING]))
     requested = json.loads(os.environ.pop(MODEL, "null")) or {
@@ -678,7 +725,8 @@ def serve_leader(server_settings: dict[str, Any], workers: int = 1) -> None:
             message = f"Agent with name '{model}' could not be loaded."
             master.send({"failed": _error(400, "BadRequest", message)})
         else:
-            code = Leader(server_settings, max(workers, 1), master, agent).run()
+            paths = socketio_channel.paths
+            code = Leader(server_settings, max(workers, 1), master, agent, paths).run()
     except Exception as error:  # as Rasa answers a model that does not load
         logger.exception("Model %s did not load", model)
         message = f"An unexpected error occurred. Error: {error}"
