@@ -94,6 +94,16 @@ def _flag(name: str, default: str) -> bool:
     return _env(name, default).lower() in ("1", "true", "yes", "on")
 
 
+NOTIFY_DETAILS = ("minimal", "full")
+
+
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    value = _env(name, choices[0]).lower() or choices[0]
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     """The mail server for staff notifications and replies; no host means "log, keep pending"."""
@@ -132,6 +142,9 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     staff_emails: tuple[str, ...] = ()
     staff_webhook_url: str = ""
+    # "minimal": staff emails carry the reference, reply-by time and link, nothing the visitor
+    # gave; "full" only with a mail provider bound by a business associate agreement.
+    notify_details: str = "minimal"
     clinic_timezone: str = "America/Los_Angeles"
     retention_days: int = 90
     tracker_db_url: str = ""  # Rasa's conversations, purged after retention_days too
@@ -160,6 +173,7 @@ class Settings:
             smtp=SmtpSettings.from_env(),
             staff_emails=_list("BOT_STAFF_EMAIL"),
             staff_webhook_url=_env("BOT_STAFF_WEBHOOK_URL"),
+            notify_details=_choice("BOT_NOTIFY_DETAILS", NOTIFY_DETAILS),
             clinic_timezone=_env("BOT_TIMEZONE", "America/Los_Angeles"),
             retention_days=int(_env("BOT_RETENTION_DAYS", "90")),
             tracker_db_url=tracker_db_url() or f"sqlite:///{VAR_DIR / 'tracker.db'}",

@@ -261,7 +261,8 @@ def test_staff_claim_and_answer_by_email_and_it_is_audited(inbox: Inbox) -> None
         lambda: [m for m in inbox.smtp.messages[sent_before:] if m["To"] == handoff.contact]
     )
     [mail] = mails
-    assert mail["Subject"] == f"Your question to Aluma Aesthetics ({handoff.reference})"
+    assert mail["Subject"] == f"A reply to your message ({handoff.reference})"
+    assert "Riley Park" not in body(mail, "plain") and "retinol" not in body(mail, "html")
     assert mail["Reply-To"] == "frontdesk@aluma.test"
     assert "Yes <b>it is</b>, Riley." in body(mail, "plain")
     assert "Yes &lt;b&gt;it is&lt;/b&gt;, Riley." in body(mail, "html")
