@@ -9,6 +9,7 @@ from bot import deploy, services, training
 from bot.editor import cli as faq_cli
 from bot.prod import cli as prod_cli
 from bot.reports import cli as report_cli
+from bot.staff import audit_cli
 from bot.staff import cli as staff_cli
 
 
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
     prod_cli.register(commands)
     staff_cli.register(commands)
+    audit_cli.register(commands)
     faq_cli.register(commands)
     deploy.register(commands)
     report_cli.register(commands)

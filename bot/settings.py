@@ -79,6 +79,11 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
+def clinic_timezone() -> str:
+    """The clinic's zone for the times staff read, and the days of `bot report`/`bot audit`."""
+    return _env("BOT_TIMEZONE", "America/Los_Angeles") or "America/Los_Angeles"
+
+
 def _list(name: str, default: str = "") -> tuple[str, ...]:
     return tuple(item.strip() for item in _env(name, default).split(",") if item.strip())
 
@@ -174,7 +179,7 @@ class Settings:
             staff_emails=_list("BOT_STAFF_EMAIL"),
             staff_webhook_url=_env("BOT_STAFF_WEBHOOK_URL"),
             notify_details=_choice("BOT_NOTIFY_DETAILS", NOTIFY_DETAILS),
-            clinic_timezone=_env("BOT_TIMEZONE", "America/Los_Angeles"),
+            clinic_timezone=clinic_timezone(),
             retention_days=int(_env("BOT_RETENTION_DAYS", "90")),
             tracker_db_url=tracker_db_url() or f"sqlite:///{VAR_DIR / 'tracker.db'}",
             jobs_interval_seconds=float(_env("BOT_JOBS_INTERVAL_SECONDS", "15")),
