@@ -16,6 +16,7 @@ from bot.handoffs.store import HandoffStore
 from bot.staff import accounts
 from tests.local_servers import SmtpSink, body, wait_until
 from tests.servers import Stack, texts
+from tests.staff_login import sign_in
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 
@@ -69,11 +70,7 @@ def test_a_rest_handoff_reaches_smtp_and_the_inbox_and_is_answered(
     email = "nurse@aluma.test"
     accounts.add_account(store.engine, email, PASSWORD, datetime.now(timezone.utc))
     inbox = requests.Session()
-    login = inbox.get(f"{staff_stack.web_url}/staff/login")
-    inbox.post(
-        f"{staff_stack.web_url}/staff/login",
-        data={"csrf_token": _csrf(login.text), "email": email, "password": PASSWORD},
-    )
+    assert sign_in(inbox, staff_stack.web_url, email, PASSWORD).status_code == 303
     listing = inbox.get(f"{staff_stack.web_url}/staff/handoffs")
     assert ref in listing.text and "23 h 59 min left" in listing.text
     detail = inbox.get(f"{staff_stack.web_url}/staff/handoffs/{ref}")

@@ -19,6 +19,7 @@ from bot.settings import Settings
 from bot.staff import accounts, audit, cases
 from bot.web.app import create_app
 from tests.local_servers import SmtpSink, WebProcess, body, wait_until
+from tests.staff_login import csrf, sign_in
 
 pytestmark = pytest.mark.servers
 
@@ -81,20 +82,10 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Inbox]:
     smtp.stop()
 
 
-def csrf(page: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
 def login(inbox: Inbox, email: str, password: str = PASSWORD) -> requests.Session:
+    """Signed in with the password and the second factor (enrolled at the first sign-in)."""
     session = requests.Session()
-    form = session.get(inbox.url("/staff/login"))
-    response = session.post(
-        inbox.url("/staff/login"),
-        data={"csrf_token": csrf(form.text), "email": email, "password": password},
-        allow_redirects=False,
-    )
+    response = sign_in(session, inbox.web.url, email, password)
     assert response.status_code == 303, response.text
     return session
 
@@ -135,18 +126,9 @@ def test_nothing_under_staff_is_shown_without_logging_in(inbox: Inbox, tmp_path:
 def test_login_sets_an_httponly_samesite_session_cookie_and_logout_ends_it(inbox: Inbox) -> None:
     email = inbox.staff()
     session = requests.Session()
-    form = session.get(inbox.url("/staff/login?next=/staff/dashboard"))
+    form = requests.get(inbox.url("/staff/login?next=/staff/dashboard"))
     assert "HttpOnly" in form.headers["Set-Cookie"]
-    response = session.post(
-        inbox.url("/staff/login"),
-        data={
-            "csrf_token": csrf(form.text),
-            "email": email,
-            "password": PASSWORD,
-            "next": "/staff/dashboard",
-        },
-        allow_redirects=False,
-    )
+    response = sign_in(session, inbox.web.url, email, PASSWORD, next_page="/staff/dashboard")
     assert response.headers["Location"] == "/staff/dashboard"
     cookie = response.headers["Set-Cookie"]
     assert re.search(r"aluma_staff=[\w-]{40,}; Path=/staff; HttpOnly; SameSite=Lax", cookie)
@@ -165,17 +147,7 @@ def test_login_sets_an_httponly_samesite_session_cookie_and_logout_ends_it(inbox
 def test_a_login_elsewhere_cannot_redirect_off_site(inbox: Inbox) -> None:
     email = inbox.staff()
     session = requests.Session()
-    form = session.get(inbox.url("/staff/login"))
-    response = session.post(
-        inbox.url("/staff/login"),
-        data={
-            "csrf_token": csrf(form.text),
-            "email": email,
-            "password": PASSWORD,
-            "next": "//evil.example/staff/",
-        },
-        allow_redirects=False,
-    )
+    response = sign_in(session, inbox.web.url, email, PASSWORD, next_page="//evil.example/staff/")
     assert response.headers["Location"] == "/staff/handoffs"
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.handoffs.store import HandoffStore
 from bot.settings import db_url
-from bot.staff import accounts, sessions
+from bot.staff import accounts, audit, second_factor, sessions
 from bot.staff.times import utcnow
 
 
@@ -32,7 +32,7 @@ def _add(args: argparse.Namespace) -> int:
 def _password(args: argparse.Namespace) -> int:
     engine = _engine()
     accounts.set_password(engine, args.email, _ask_password())
-    sessions.end_all(engine, accounts.normalize_email(args.email))
+    sessions.end_all(engine, accounts.normalize_email(args.email), "password changed", utcnow())
     print(f"New password set for {args.email}; its sessions are logged out")
     return 0
 
@@ -40,8 +40,23 @@ def _password(args: argparse.Namespace) -> int:
 def _remove(args: argparse.Namespace) -> int:
     engine = _engine()
     accounts.deactivate(engine, args.email)
-    sessions.end_all(engine, accounts.normalize_email(args.email))
+    sessions.end_all(engine, accounts.normalize_email(args.email), "account deactivated", utcnow())
     print(f"Deactivated {args.email}; its audit entries are kept")
+    return 0
+
+
+def _reset_second_factor(args: argparse.Namespace) -> int:
+    engine = _engine()
+    email = accounts.normalize_email(args.email)
+    if email not in {account.email for account in accounts.accounts(engine)}:
+        raise accounts.AccountError(f"{email} has no account")
+    now = utcnow()
+    with engine.begin() as conn:
+        second_factor.remove(conn, email)
+        audit.record(conn, email, "second_factor_reset", now, detail=f"by {audit.operator()}")
+    sessions.end_all(engine, email, "second factor reset", now)
+    print(f"Second factor reset for {email}; its sessions are logged out, and it enrols a new")
+    print("one (QR code and recovery codes) at its next sign-in")
     return 0
 
 
@@ -71,6 +86,12 @@ def register(commands: Any) -> None:
         ("add", _add, "add a staff account (asks for the password)"),
         ("password", _password, "set a new password (asks for it) and log out its sessions"),
         ("remove", _remove, "deactivate an account and log out its sessions"),
+        (
+            "reset-second-factor",
+            _reset_second_factor,
+            "forget an account's authenticator and recovery codes (a lost phone) and log out its "
+            "sessions; it enrols again at its next sign-in",
+        ),
     ):
         action = actions.add_parser(name, help=text)
         action.add_argument("email")
