@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from bot import deploy, services, training
@@ -46,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    for name, value in services.NO_TELEMETRY.items():  # `bot train` and `bot deploy` run Rasa too
+        os.environ.setdefault(name, value)
     args = build_parser().parse_args(argv)
     return int(args.handler(args))
 

@@ -28,7 +28,10 @@ PAGE = {"page_url": "https://alumaaesthetics.com/botox-for-rosacea/"}
 def staff_stack(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink) -> Iterator[Stack]:
     workdir: Path = tmp_path_factory.mktemp("staff-stack")
     env = {**smtp.settings, "BOT_JOBS_INTERVAL_SECONDS": "0.5"}
-    running = Stack(workdir, env=env).start()
+    running = Stack(workdir, env=env)
+    for service in (running.actions, running.rasa, running.web):
+        service.log = workdir / f"{service.name}.log"  # read by the test: what each one logged
+    running.start()
     yield running
     running.stop()
 
@@ -88,3 +91,11 @@ def test_a_rest_handoff_reaches_smtp_and_the_inbox_and_is_answered(
     stored = store.get(ref)
     assert stored is not None and stored.status == "answered"
     assert len([m for m in smtp.messages if ref in m["Subject"]]) == 2  # staff email + reply
+
+    # At the default log level no process logged what the visitor gave or asked.
+    for service in (staff_stack.actions, staff_stack.rasa, staff_stack.web):
+        assert service.log is not None
+        log = service.log.read_text(errors="replace")
+        assert ref in log or service.name != "actions"  # the handoff is logged, by reference
+        for private in ("Sam Lee", "sam@example.com", "do you accept insurance"):
+            assert private not in log, (service.name, private)
