@@ -121,6 +121,7 @@ def test_bot_staff_add_asks_for_the_password_twice(
     assert cli.main(["staff", "list"]) == 0
     listed = capsys.readouterr().out
     assert "frontdesk@aluma.test\tactive" in listed and "other@" not in listed
+    assert "\tsecond factor at next sign-in" in listed
 
 
 def test_stale_failed_logins_are_forgotten_but_a_live_lockout_is_kept(

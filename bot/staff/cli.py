@@ -25,7 +25,8 @@ def _ask_password() -> str:
 
 def _add(args: argparse.Namespace) -> int:
     account = accounts.add_account(_engine(), args.email, _ask_password(), utcnow())
-    print(f"Added {account.email}; log in at /staff/login")
+    print(f"Added {account.email}; log in at /staff/login (the first sign-in sets up the")
+    print("second factor: an authenticator app and recovery codes)")
     return 0
 
 
@@ -61,9 +62,12 @@ def _reset_second_factor(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    for account in accounts.accounts(_engine()):
+    engine = _engine()
+    for account in accounts.accounts(engine):
         state = "active" if account.active else "deactivated"
-        print(f"{account.email}\t{state}\tadded {account.created_at:%Y-%m-%d}")
+        enrolled = second_factor.is_enrolled(engine, account.email)
+        factor = "second factor set" if enrolled else "second factor at next sign-in"
+        print(f"{account.email}\t{state}\tadded {account.created_at:%Y-%m-%d}\t{factor}")
     return 0
 
 
