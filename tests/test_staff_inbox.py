@@ -4,6 +4,7 @@ login everywhere, CSRF, lock-out, escaping, claim, reply by email, record a call
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,11 +14,13 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot.delivery import outbox
 from bot.handoffs.contact import Contact
 from bot.handoffs.store import Handoff, HandoffStore, NewHandoff
 from bot.settings import Settings
 from bot.staff import accounts, audit, cases
 from bot.web.app import create_app
+from bot.web.staff import inbox as inbox_routes
 from tests.local_servers import SmtpSink, WebProcess, body, wait_until
 from tests.staff_login import csrf, sign_in
 
@@ -273,3 +276,22 @@ def test_the_dashboard_shows_the_week(inbox: Inbox) -> None:
     page = login(inbox, inbox.staff()).get(inbox.url("/staff/dashboard")).text
     assert "handoffs asked since" in page and "answered within 24 h" in page
     assert "median time to answer" in page
+
+
+async def test_a_reply_the_background_pass_is_sending_reports_that_passs_outcome(
+    store: HandoffStore,
+) -> None:
+    # The immediate attempt finds the row leased by the jobs' pass: the page waits for that
+    # pass rather than calling a reply that goes out "queued".
+    now = datetime.now(timezone.utc)
+    assert outbox.enqueue(store.engine, "h1", "AL-AAAAAA", "reply", "visitor_email", now, "a@b.c")
+    key = "reply:h1:visitor_email"
+    row = outbox.by_key(store.engine, key)
+    assert row is not None
+    leased = outbox.lease(store.engine, row, now)
+    assert leased is not None
+    timer = threading.Timer(0.3, outbox.mark_sent, (store.engine, leased, now))
+    timer.start()
+    assert await inbox_routes._outcome_of(store.engine, key) == "sent"
+    timer.join()
+    assert await inbox_routes._outcome_of(store.engine, "no-such-key") == "cancelled"
