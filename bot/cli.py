@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from bot import deploy, services, training
 from bot.editor import cli as faq_cli
 from bot.prod import cli as prod_cli
 from bot.reports import cli as report_cli
+from bot.staff import audit_cli
 from bot.staff import cli as staff_cli
 
 
@@ -37,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
     prod_cli.register(commands)
     staff_cli.register(commands)
+    audit_cli.register(commands)
     faq_cli.register(commands)
     deploy.register(commands)
     report_cli.register(commands)
@@ -44,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    for name, value in services.NO_TELEMETRY.items():  # `bot train` and `bot deploy` run Rasa too
+        os.environ.setdefault(name, value)
     args = build_parser().parse_args(argv)
     return int(args.handler(args))
 

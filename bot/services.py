@@ -96,13 +96,18 @@ def wait_healthy(
     raise TimeoutError(f"{url or 'service'} not healthy after {timeout:.0f} s")
 
 
+# Rasa reports usage to its vendor, and with it errors to Sentry, unless told not to: nothing
+# about the clinic's visitors or servers leaves the machine unless the clinic sets it to true.
+NO_TELEMETRY = {"RASA_TELEMETRY_ENABLED": "false"}
+
+
 def start(service: Service, cwd: Path = PROJECT_ROOT, timeout: float = 180) -> None:
     output = open(service.log, "ab") if service.log else None  # noqa: SIM115 - child keeps it
     try:
         service.process = subprocess.Popen(
             service.command,
             cwd=cwd,
-            env={**os.environ, **service.env},
+            env={**NO_TELEMETRY, **os.environ, **service.env},
             start_new_session=True,
             stdout=output,
             stderr=subprocess.STDOUT if output else None,

@@ -79,6 +79,11 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
+def clinic_timezone() -> str:
+    """The clinic's zone for the times staff read, and the days of `bot report`/`bot audit`."""
+    return _env("BOT_TIMEZONE", "America/Los_Angeles") or "America/Los_Angeles"
+
+
 def _list(name: str, default: str = "") -> tuple[str, ...]:
     return tuple(item.strip() for item in _env(name, default).split(",") if item.strip())
 
@@ -107,6 +112,16 @@ def allowed_origins() -> tuple[str, ...]:
     """The sites whose pages may use the chat: BOT_ALLOWED_ORIGINS, for the web service's proxy
     and Rasa's own channels alike (both also let in the demo page, BOT_PUBLIC_URL)."""
     return _list("BOT_ALLOWED_ORIGINS", f"{public_url()},http://127.0.0.1:{_web_port()}")
+
+
+NOTIFY_DETAILS = ("minimal", "full")
+
+
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    value = _env(name, choices[0]).lower() or choices[0]
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -147,6 +162,9 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     staff_emails: tuple[str, ...] = ()
     staff_webhook_url: str = ""
+    # "minimal": staff emails carry the reference, reply-by time and link, nothing the visitor
+    # gave; "full" only with a mail provider bound by a business associate agreement.
+    notify_details: str = "minimal"
     clinic_timezone: str = "America/Los_Angeles"
     retention_days: int = 90
     tracker_db_url: str = ""  # Rasa's conversations, purged after retention_days too
@@ -173,7 +191,8 @@ class Settings:
             smtp=SmtpSettings.from_env(),
             staff_emails=_list("BOT_STAFF_EMAIL"),
             staff_webhook_url=_env("BOT_STAFF_WEBHOOK_URL"),
-            clinic_timezone=_env("BOT_TIMEZONE", "America/Los_Angeles"),
+            notify_details=_choice("BOT_NOTIFY_DETAILS", NOTIFY_DETAILS),
+            clinic_timezone=clinic_timezone(),
             retention_days=int(_env("BOT_RETENTION_DAYS", "90")),
             tracker_db_url=tracker_db_url() or f"sqlite:///{VAR_DIR / 'tracker.db'}",
             jobs_interval_seconds=float(_env("BOT_JOBS_INTERVAL_SECONDS", "15")),

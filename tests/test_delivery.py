@@ -31,7 +31,9 @@ TRANSCRIPT: list[dict[str, Any]] = [
 ]
 
 
-def settings_for(db_url: str, smtp_port: int | None, webhook: str = "") -> Settings:
+def settings_for(
+    db_url: str, smtp_port: int | None, webhook: str = "", details: str = "minimal"
+) -> Settings:
     smtp = SmtpSettings(
         host="127.0.0.1" if smtp_port else "",
         port=smtp_port or 587,
@@ -44,6 +46,7 @@ def settings_for(db_url: str, smtp_port: int | None, webhook: str = "") -> Setti
         smtp=smtp,
         staff_emails=("frontdesk@aluma.test",),
         staff_webhook_url=webhook,
+        notify_details=details,
     )
 
 
@@ -80,12 +83,12 @@ def rows(store: HandoffStore, handoff: Handoff) -> dict[str, outbox.Delivery]:
     return {f"{d.kind}:{d.channel}": d for d in outbox.for_handoff(store.engine, handoff.id)}
 
 
-def test_the_staff_email_carries_the_whole_handoff(
+def test_with_full_details_the_staff_email_carries_the_whole_handoff(
     store: HandoffStore, db_url: str, smtp: SmtpSink
 ) -> None:
     # Stored before the delivery jobs exist, as when the web service is down: the scan finds it.
     handoff = add(store)
-    report = Jobs(store.engine, settings_for(db_url, smtp.port)).run_once(ASKED)
+    report = Jobs(store.engine, settings_for(db_url, smtp.port, details="full")).run_once(ASKED)
     assert report.delivered["sent"] == 1
     [mail] = smtp.wait_for(1)
     assert smtp.recipients == [["frontdesk@aluma.test"]]
@@ -114,7 +117,7 @@ def test_what_the_visitor_typed_is_escaped_in_the_html_email(
     store: HandoffStore, db_url: str, smtp: SmtpSink
 ) -> None:
     add(store, name="<script>alert('n')</script>", question="<img src=x onerror=alert(1)>?")
-    Jobs(store.engine, settings_for(db_url, smtp.port)).run_once(ASKED)
+    Jobs(store.engine, settings_for(db_url, smtp.port, details="full")).run_once(ASKED)
     [mail] = smtp.wait_for(1)
     html = body(mail, "html")
     assert "<script>" not in html and "<img src=x" not in html
@@ -215,7 +218,7 @@ def test_without_smtp_it_logs_what_would_be_sent_and_keeps_it_for_later(
     restarted = Jobs(store.engine, settings_for(db_url, smtp.port))
     restarted.started(ASKED + timedelta(minutes=1))
     assert restarted.run_once(ASKED + timedelta(minutes=1)).delivered == {"sent": 1}
-    assert "Robin Quinn" in body(smtp.wait_for(1)[0], "plain")
+    assert handoff.reference in body(smtp.wait_for(1)[0], "plain")
     for secret in ("Robin", "Quinn", "sam@example.com", "safe for me"):
         assert secret not in caplog.text
 

@@ -16,6 +16,7 @@ from bot.handoffs.store import HandoffStore
 from bot.staff import accounts
 from tests.local_servers import SmtpSink, body, wait_until
 from tests.servers import Stack, texts
+from tests.staff_login import sign_in
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 
@@ -27,7 +28,10 @@ PAGE = {"page_url": "https://alumaaesthetics.com/botox-for-rosacea/"}
 def staff_stack(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink) -> Iterator[Stack]:
     workdir: Path = tmp_path_factory.mktemp("staff-stack")
     env = {**smtp.settings, "BOT_JOBS_INTERVAL_SECONDS": "0.5"}
-    running = Stack(workdir, env=env).start()
+    running = Stack(workdir, env=env)
+    for service in (running.actions, running.rasa, running.web):
+        service.log = workdir / f"{service.name}.log"  # read by the test: what each one logged
+    running.start()
     yield running
     running.stop()
 
@@ -58,22 +62,18 @@ def test_a_rest_handoff_reaches_smtp_and_the_inbox_and_is_answered(
         lambda: [m for m in smtp.messages if ref in m["Subject"]], what="the staff email"
     )
     assert mail["To"] == "frontdesk@aluma.test"
-    text = body(mail, "plain")
-    for expected in ("Sam Lee", "sam@example.com", "do you accept insurance?", PAGE["page_url"]):
-        assert expected in text
-    assert "Visitor: hi" in text and "Visitor: yes please" in text
-    assert f"{staff_stack.web_url}/staff/handoffs/{ref}" in text
+    text = body(mail, "plain") + body(mail, "html")
+    # By default it says that a handoff waits, and where; what the visitor gave stays inside.
+    for private in ("Sam Lee", "sam@example.com", "insurance", PAGE["page_url"], "Visitor:"):
+        assert private not in text
+    assert f"{staff_stack.web_url}/staff/handoffs/{ref}" in text and "Reply by:" in text
 
     # Staff log in, find it in the inbox and answer it.
     store = HandoffStore.from_url(f"sqlite:///{staff_stack.db_path}")
     email = "nurse@aluma.test"
     accounts.add_account(store.engine, email, PASSWORD, datetime.now(timezone.utc))
     inbox = requests.Session()
-    login = inbox.get(f"{staff_stack.web_url}/staff/login")
-    inbox.post(
-        f"{staff_stack.web_url}/staff/login",
-        data={"csrf_token": _csrf(login.text), "email": email, "password": PASSWORD},
-    )
+    assert sign_in(inbox, staff_stack.web_url, email, PASSWORD).status_code == 303
     listing = inbox.get(f"{staff_stack.web_url}/staff/handoffs")
     assert ref in listing.text and "23 h 59 min left" in listing.text
     detail = inbox.get(f"{staff_stack.web_url}/staff/handoffs/{ref}")
@@ -91,3 +91,11 @@ def test_a_rest_handoff_reaches_smtp_and_the_inbox_and_is_answered(
     stored = store.get(ref)
     assert stored is not None and stored.status == "answered"
     assert len([m for m in smtp.messages if ref in m["Subject"]]) == 2  # staff email + reply
+
+    # At the default log level no process logged what the visitor gave or asked.
+    for service in (staff_stack.actions, staff_stack.rasa, staff_stack.web):
+        assert service.log is not None
+        log = service.log.read_text(errors="replace")
+        assert ref in log or service.name != "actions"  # the handoff is logged, by reference
+        for private in ("Sam Lee", "sam@example.com", "do you accept insurance"):
+            assert private not in log, (service.name, private)

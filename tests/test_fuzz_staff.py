@@ -30,6 +30,7 @@ from bot.handoffs.store import Handoff, HandoffStore, NewHandoff
 from bot.staff import accounts
 from tests.hostile import FUZZ, SCRIPTS, SQL, Tally, hostile_text, raw_http, weighted
 from tests.local_servers import WebProcess
+from tests.staff_login import sign_in
 
 pytestmark = pytest.mark.servers
 
@@ -95,12 +96,7 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Inbox]:
         add_handoff(store, "Jo", "is it safe?", Contact("email", "jo@example.com")),
     ]
     session = requests.Session()
-    form = session.get(web.url + "/staff/login")
-    response = session.post(
-        web.url + "/staff/login",
-        data={"csrf_token": csrf_of(form.text), "email": email, "password": PASSWORD},
-        allow_redirects=False,
-    )
+    response = sign_in(session, web.url, email, PASSWORD)
     assert response.status_code == 303
     csrf = csrf_of(session.get(web.url + "/staff/handoffs").text)
     try:

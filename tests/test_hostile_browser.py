@@ -22,6 +22,7 @@ from bot.handoffs.store import HandoffStore, NewHandoff
 from bot.staff import accounts
 from tests.browser import Chat, chromium
 from tests.servers import Stack
+from tests.staff_login import sign_in_browser
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 
@@ -145,10 +146,7 @@ def staff_email(stack: Stack) -> str:
 
 def log_in(watched: Watched, stack: Stack, email: str) -> Page:
     page = watched.page
-    page.goto(f"{stack.web_url}/staff/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
+    sign_in_browser(page, stack.web_url, email, "correct horse battery")
     expect(page).to_have_url(re.compile(r"/staff/handoffs$"))
     page.goto(f"{stack.web_url}/staff/handoffs?status=all")  # answered ones too
     return page

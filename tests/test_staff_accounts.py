@@ -90,7 +90,7 @@ def test_sessions_keep_only_a_hash_of_the_cookie_and_end(store: HandoffStore, nu
     with store.engine.connect() as conn:
         stored = conn.execute(select(sessions.staff_sessions)).one()
     assert token not in stored.token_hash
-    assert sessions.find(store.engine, token, NOW + timedelta(hours=1)) == session
+    assert sessions.find(store.engine, token, NOW + timedelta(minutes=10)) == session
     assert sessions.find(store.engine, token + "x", NOW) is None
     assert sessions.find(store.engine, token, NOW + sessions.SESSION_LIFETIME) is None
     assert session.csrf_ok(session.csrf_token) and not session.csrf_ok(None)
@@ -121,6 +121,7 @@ def test_bot_staff_add_asks_for_the_password_twice(
     assert cli.main(["staff", "list"]) == 0
     listed = capsys.readouterr().out
     assert "frontdesk@aluma.test\tactive" in listed and "other@" not in listed
+    assert "\tsecond factor at next sign-in" in listed
 
 
 def test_stale_failed_logins_are_forgotten_but_a_live_lockout_is_kept(

@@ -2,6 +2,9 @@
 
 Subjects and webhook texts carry the handoff's reference, never what the visitor typed: a
 subject line is shown everywhere, and a chat channel keeps messages beyond the retention purge.
+Staff emails carry no more than that either unless BOT_NOTIFY_DETAILS=full (a mail provider
+under a business associate agreement): the minimal context has no visitor field to render.
+Replies to a visitor carry only what staff wrote, under a subject that names no topic.
 """
 
 from __future__ import annotations
@@ -59,16 +62,26 @@ def contact_display(handoff: Handoff) -> str:
     return handoff.contact
 
 
-def _context(handoff: Handoff, settings: Settings, now: datetime) -> dict[str, Any]:
-    zone = settings.clinic_timezone
+def _minimal_context(handoff: Handoff, settings: Settings, now: datetime) -> dict[str, Any]:
+    """What any message may say: the reference, the deadline, the link; nothing the visitor gave."""
     return {
-        "h": handoff,
-        "contact": contact_display(handoff),
-        "asked": local(handoff.created_at, zone),
-        "reply_by": local(handoff.reply_by, zone),
+        "full": False,
+        "reference": handoff.reference,
+        "reply_by": local(handoff.reply_by, settings.clinic_timezone),
         "time_left": time_left(handoff.reply_by, now),
         "link": inbox_link(settings, handoff.reference),
         "phone": CLINIC_PHONE,
+    }
+
+
+def _full_context(handoff: Handoff, settings: Settings, now: datetime) -> dict[str, Any]:
+    zone = settings.clinic_timezone
+    return {
+        **_minimal_context(handoff, settings, now),
+        "full": True,
+        "h": handoff,
+        "contact": contact_display(handoff),
+        "asked": local(handoff.created_at, zone),
         "transcript": [
             {
                 "who": ROLES.get(str(turn.get("role")), "?"),
@@ -111,7 +124,8 @@ def staff_email(
 ) -> EmailMessage:
     """The new-handoff email, or a reminder (kind due_soon or overdue) threaded under it."""
     subject = _headline(kind, handoff, settings)
-    context = _context(handoff, settings, now)
+    full = settings.notify_details == "full"
+    context = (_full_context if full else _minimal_context)(handoff, settings, now)
     context.update(claimed_by=claimed_by, subject=subject, heading=_heading(kind, context))
     message = _email(
         subject,
@@ -150,8 +164,8 @@ def visitor_reply(
     handoff: Handoff, body: str, settings: Settings, now: datetime, message_id: str
 ) -> EmailMessage:
     """Staff's answer, to the visitor's email address; replies to it go to the staff address."""
-    subject = f"Your question to Aluma Aesthetics ({handoff.reference})"
-    context = _context(handoff, settings, now)
+    subject = f"A reply to your message ({handoff.reference})"
+    context = _minimal_context(handoff, settings, now)
     context.update(body=body, subject=subject)
     message = _email(
         subject,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -153,11 +154,36 @@ def is_active(engine: Engine, email: str) -> bool:
     return bool(row and row.active)
 
 
+def _is_locked(failures: list[Any], client: str, now: datetime) -> bool:
+    cutoff = now - FAILURE_WINDOW
+    mine = next((f for f in failures if f.client == client), None)
+    if mine is not None and mine.locked_until and mine.locked_until > now:
+        return True
+    failed_lately = mine is not None and mine.first_failed_at > cutoff
+    return failed_lately and (
+        sum(f.failures for f in failures if f.first_failed_at > cutoff) >= UNDER_ATTACK_FAILURES
+    )
+
+
+def locked(engine: Engine, email: str, client: str, now: datetime) -> bool:
+    """Whether `client` is locked out of `email` now (for the second step of a sign-in)."""
+    with engine.connect() as conn:
+        failures = conn.execute(select(login_failures).where(login_failures.c.email == email)).all()
+    return _is_locked(list(failures), client[:64], now)
+
+
 def authenticate(
-    engine: Engine, email: str, password: str, now: datetime, client: str = "unknown"
+    engine: Engine,
+    email: str,
+    password: str,
+    now: datetime,
+    client: str = "unknown",
+    clear_failures: bool = True,
 ) -> Login:
     """Check a login from `client` (its address). While that client is locked out of the email
-    address even the right password is refused."""
+    address even the right password is refused. With `clear_failures` off the client's failures
+    stay counted until the whole sign-in (second factor too) succeeds: a right password must not
+    buy an attacker a fresh round of guesses at the code."""
     email = normalize_email(email)
     client = client[:64]
     with engine.connect() as conn:
@@ -167,15 +193,7 @@ def authenticate(
                 staff_accounts.c.email == email, staff_accounts.c.active.is_(True)
             )
         ).first()
-    cutoff = now - FAILURE_WINDOW
-    mine = next((f for f in failures if f.client == client), None)
-    if mine is not None and mine.locked_until and mine.locked_until > now:
-        return Login.LOCKED
-    failed_lately = mine is not None and mine.first_failed_at > cutoff
-    if (
-        failed_lately
-        and sum(f.failures for f in failures if f.first_failed_at > cutoff) >= UNDER_ATTACK_FAILURES
-    ):
+    if _is_locked(list(failures), client, now):
         return Login.LOCKED
     stored = account.password_hash if account is not None else _dummy_hash()
     try:
@@ -184,11 +202,8 @@ def authenticate(
         matched = False
     with engine.begin() as conn:
         if matched:
-            conn.execute(
-                delete(login_failures).where(
-                    login_failures.c.email == email, login_failures.c.client == client
-                )
-            )
+            if clear_failures:
+                _clear(conn, email, client)
             if _hasher.check_needs_rehash(stored):
                 conn.execute(
                     update(staff_accounts)
@@ -197,6 +212,25 @@ def authenticate(
                 )
             return Login.OK
         return _count_failure(conn, email, client, now)
+
+
+def record_failure(engine: Engine, email: str, client: str, now: datetime) -> Login:
+    """Count a failed second step (a wrong code) like a wrong password: WRONG, or LOCKED."""
+    with engine.begin() as conn:
+        return _count_failure(conn, normalize_email(email), client[:64], now)
+
+
+def clear_failures(engine: Engine, email: str, client: str) -> None:
+    with engine.begin() as conn:
+        _clear(conn, normalize_email(email), client[:64])
+
+
+def _clear(conn: Connection, email: str, client: str) -> None:
+    conn.execute(
+        delete(login_failures).where(
+            login_failures.c.email == email, login_failures.c.client == client
+        )
+    )
 
 
 def forget_failures(engine: Engine, now: datetime) -> int:

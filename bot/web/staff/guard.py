@@ -23,6 +23,7 @@ bp = Blueprint("staff", url_prefix="/staff")
 
 SESSION_COOKIE = "aluma_staff"
 LOGIN_COOKIE = "aluma_staff_login"  # the login form's CSRF token, before there is a session
+PENDING_COOKIE = "aluma_staff_pending"  # password right, second factor to come
 HOME = "/staff/handoffs"
 _SAFE_NEXT = re.compile(r"^/staff/[A-Za-z0-9/_-]*$")
 
@@ -76,8 +77,12 @@ def staff_only(handler: Handler) -> Handler:
     @wraps(handler)
     async def gate(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
         token = request.cookies.get(SESSION_COOKIE)
-        session = sessions.find(request.app.ctx.store.engine, token, utcnow())
+        engine = request.app.ctx.store.engine
+        now = utcnow()
+        session = sessions.find(engine, token, now)
         if session is None:
+            if token:
+                sessions.end_idle(engine, now, token)  # audited as an idle sign-out, if it was
             if request.method == "GET":
                 return redirect(f"/staff/login?next={quote(request.path)}")
             return forbidden(

@@ -9,6 +9,7 @@ import re
 from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
+from sqlalchemy.engine import Engine
 
 from bot.delivery import outbox
 from bot.delivery.messages import contact_display
@@ -122,6 +123,8 @@ async def _act(request: Request, reference: str, action: str) -> HTTPResponse:
                 # Try it now so staff see whether it went; if not, the outbox keeps trying.
                 courier = request.app.ctx.jobs.courier
                 outcomes = await asyncio.to_thread(courier.deliver_pending, now, [key])
+                if not outcomes:  # the background pass took it first: wait for its outcome
+                    outcomes[await _outcome_of(engine, key)] += 1
                 note = "sent" if outcomes["sent"] else "queued"
     except cases.CaseNotFound:
         raise NotFound("no such handoff") from None
@@ -130,6 +133,17 @@ async def _act(request: Request, reference: str, action: str) -> HTTPResponse:
         assert case is not None
         return _detail(request, case, status=409, error=str(error))
     return redirect(f"/staff/handoffs/{reference}?note={note}", status=303)
+
+
+async def _outcome_of(engine: Engine, key: str, wait: float = 10.0) -> str:
+    """The status of an outbox row once no pass is sending it (or "sending", after `wait`)."""
+    deadline = asyncio.get_running_loop().time() + wait
+    while True:
+        row = outbox.by_key(engine, key)
+        status = row.status if row else "cancelled"
+        if status != "sending" or asyncio.get_running_loop().time() > deadline:
+            return status
+        await asyncio.sleep(0.1)
 
 
 @bp.post("/handoffs/<reference>/claim")
