@@ -99,7 +99,7 @@ def one_answer_per_topic(snapshot: Snapshot) -> Iterator[Problem]:
             if plain != 1 or None in languages or len(set(languages)) != len(languages):
                 yield Problem(
                     *_at(snapshot, answer_path, answer.line),
-                    f"utter_{intent}/{topic} has {len(answer.variants)} variants; keep exactly "
+                    f"utter_{intent}/{topic} has {plain} variants; keep exactly "
                     "one answer (and one translation per language, chosen by the `language` "
                     "slot) so every visitor gets the same, checked text",
                     f"variants:{intent}/{topic}",

@@ -105,6 +105,40 @@ _PATTERNS: dict[str, list[str]] = {
     ],
 }
 
+# Spanish, accents optional: the same symptoms, reported the way Spanish speakers write them.
+_PATTERNS["breathing (es)"] = [
+    r"\b(?:no puedo|no pued[oe]|me cuesta|dificultad (?:para|al)|trabajo para|problemas? para)"
+    r" (?:\w+ )?respirar",
+    r"\bme (?:estoy )?ahog(?:o|ando)\b",
+    r"\bfalta de aire\b|\bsin aire\b|\bno me entra (?:el )?aire\b",
+]
+_PATTERNS["swallowing (es)"] = [
+    r"\b(?:no puedo|me cuesta|dificultad (?:para|al)|problemas? para) (?:\w+ )?tragar",
+]
+_PATTERNS["swelling (es)"] = [
+    r"\bhinch(?:a|ada|ado|adas|ados|ando|o|ó|azon|azón)\b(?:\W+\w+){0,4}?\W+"
+    r"(?:garganta|lengua|labios?|cara|ojos?|parpados?|párpados?|boca|cuello)",
+    r"\b(?:garganta|lengua|labios?|cara|ojos?|boca|cuello)\b(?:\W+\w+){0,3}?\W+"
+    r"(?:hinch\w*|inflam\w*)",
+    r"\bse me (?:esta |está )?cerrando la garganta\b|\bgarganta cerrada\b",
+]
+_PATTERNS["allergic reaction (es)"] = [
+    r"\breacci[oó]n al[eé]rgica\b",
+    r"\banafila\w*",
+    r"\b(?:urticaria|ronchas)\b",
+]
+_PATTERNS["vision (es)"] = [
+    r"\bveo (?:doble|borroso|nublado|todo borroso)\b",
+    r"\bvisi[oó]n (?:doble|borrosa|nublada)\b",
+    r"\bno (?:puedo ver|veo) (?:bien|nada|claro)\b",
+]
+_PATTERNS["chest pain (es)"] = [
+    r"\bdolor (?:en el|de|del) pecho\b|\bme duele el pecho\b|\bpresi[oó]n en el pecho\b",
+    r"\bataque (?:al coraz[oó]n|card[ií]aco)\b|\binfarto\b",
+]
+_PATTERNS["speech (es)"] = [r"\b(?:no puedo|me cuesta|dificultad para) hablar\b"]
+_PATTERNS["fainting (es)"] = [r"\bme desmay[eéoó]\w*|\bdesmayo\b|\bperd[ií] el conocimiento\b"]
+
 _DROOPING_EYELID = re.compile(_either_order(_EYELID, _DROOP, gap=3))
 
 
