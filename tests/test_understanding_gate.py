@@ -22,25 +22,25 @@ def report() -> Report:
 
 def test_the_set_covers_every_kind_of_visitor_message(report: Report) -> None:
     assert report.counts == {
-        "emergency": 26,
-        "followup": 41,
-        "hard": 123,
+        "emergency": 25,
+        "followup": 32,
+        "hard": 100,
         "multi": 51,
-        "near_miss": 82,
-        "oos": 62,
-        "unanswerable": 41,
+        "near_miss": 81,
+        "oos": 57,
+        "unanswerable": 31,
     }
 
 
 @pytest.mark.parametrize(
     ("kind", "threshold"),
     [
-        ("hard", 0.89),  # questions written the hard way get their topic's answer
+        ("hard", 0.88),  # questions written the hard way get their topic's answer
         ("multi", 0.76),  # every question of the message answered, in order
-        ("followup", 0.73),  # every turn of the conversation right
+        ("followup", 0.75),  # every turn of the conversation right
         ("near_miss", 0.92),  # off-topic, sharing our words: no FAQ fact
         ("oos", 0.97),  # off-topic in general: no FAQ fact
-        ("unanswerable", 0.95),  # on-topic, not in the article: staff offered, no FAQ fact
+        ("unanswerable", 0.90),  # on-topic, not in the article: staff offered, no FAQ fact
         ("emergency", 1.0),
     ],
 )
