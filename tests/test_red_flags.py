@@ -23,6 +23,15 @@ RED_FLAGS = [
     "is it normal to have a fever after my botox?",
     "severe pain at the injection site since yesterday",
     "the skin where they injected is turning black",
+    # Spanish, accents or not.
+    "desde ayer que me inyectaron tengo fiebre y escalofríos",
+    "le salieron ampollas a mi hermana donde le aplicaron la inyección",
+    "despues de la cita lo rojo se me esta extendiendo al cuello",
+    "me duele muchisimo la frente desde el tratamiento",
+    "la zona del piquete se esta poniendo morada despues del botox",
+    "tengo los brazos muy debiles y no tengo fuerza para nada",
+    "desde el botox hablo raro, como arrastrando las palabras",
+    "la inyección tiene pus desde que me la pusieron",
 ]
 
 
@@ -50,6 +59,11 @@ NOT_RED_FLAGS = [
     "my rosacea redness is spreading to my nose",
     "I had botox and my face burns a bit",
     "my skin is black and I had laser treatment before, can botox help my rosacea",
+    "el botox puede causar fiebre?",
+    "es posible que salgan ampollas despues del botox",
+    "tengo fiebre, puedo ir a mi cita de botox mañana?",
+    "mi rosacea se esta extendiendo a la nariz",
+    "cuanto dura el botox para la rosacea",
 ]
 
 
@@ -66,3 +80,8 @@ def test_detection_names_the_symptoms() -> None:
 def test_after_treatment_signs_are_named() -> None:
     found = detect("got botox 2 days ago and now I have a fever and blisters")
     assert set(found.symptoms) == {"infection", "blistering"}
+
+
+def test_spanish_after_treatment_signs_are_named() -> None:
+    found = detect("me puse botox hace 2 dias y ahora tengo calentura y ampollas")
+    assert set(found.symptoms) == {"infection (es)", "blistering (es)"}

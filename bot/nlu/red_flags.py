@@ -14,6 +14,7 @@ a treatment, not when they ask about them in general.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # Words that turn a body function into a complaint: "can't breathe", "hard to swallow".
@@ -120,7 +121,7 @@ _PATTERNS["swelling (es)"] = [
     r"(?:garganta|lengua|labios?|cara|ojos?|parpados?|párpados?|boca|cuello)",
     r"\b(?:garganta|lengua|labios?|cara|ojos?|boca|cuello)\b(?:\W+\w+){0,3}?\W+"
     r"(?:hinch\w*|inflam\w*)",
-    r"\bse me (?:esta |está )?cerrando la garganta\b|\bgarganta cerrada\b",
+    r"\b(?:cierra|cerrando|cerro|cerrado|cerrada) (?:\w+ )?garganta\b|\bgarganta cerrada\b",
 ]
 _PATTERNS["allergic reaction (es)"] = [
     r"\breacci[oó]n al[eé]rgica\b",
@@ -128,6 +129,7 @@ _PATTERNS["allergic reaction (es)"] = [
     r"\b(?:urticaria|ronchas)\b",
 ]
 _PATTERNS["vision (es)"] = [
+    r"\b(?:nubl\w*|borros\w*) (?:\w+ )?(?:la )?vista\b|\bvista (?:\w+ )?(?:nublada|borrosa)\b",
     r"\bveo (?:doble|borroso|nublado|todo borroso)\b",
     r"\bvisi[oó]n (?:doble|borrosa|nublada)\b",
     r"\bno (?:puedo ver|veo) (?:bien|nada|claro)\b",
@@ -136,7 +138,17 @@ _PATTERNS["chest pain (es)"] = [
     r"\bdolor (?:en el|de|del) pecho\b|\bme duele el pecho\b|\bpresi[oó]n en el pecho\b",
     r"\bataque (?:al coraz[oó]n|card[ií]aco)\b|\binfarto\b",
 ]
-_PATTERNS["speech (es)"] = [r"\b(?:no puedo|me cuesta|dificultad para) hablar\b"]
+_PATTERNS["speech (es)"] = [
+    r"\b(?:no puedo|me cuesta|dificultad para|problemas? para) (?:hablar|pronunciar|articular)\b",
+    r"\b(?:hablo|habla|hablando) (?:\w+ )?(?:raro|arrastrando|trabad\w*|enredad\w*)",
+]
+_PATTERNS["weakness (es)"] = [
+    r"\b(?:brazos?|piernas?|cuerpo|cuello|musculos?) (?:\w+ ){0,2}"
+    r"(?:debil\w*|dormid\w*|entumid\w*|sin fuerzas?)\b",
+    r"\b(?:no tengo|sin|me quede sin|perdi(?:endo)? (?:la )?) ?fuerzas? (?:en|para)\b",
+    r"\bdebilidad (?:muscular|en (?:los|las|el|todo))\b",
+    r"\bno (?:puedo|puede) (?:levantar|sostener) (?:los brazos|el brazo|la cabeza)\b",
+]
 _PATTERNS["fainting (es)"] = [r"\bme desmay[eéoó]\w*|\bdesmayo\b|\bperd[ií] el conocimiento\b"]
 
 _DROOPING_EYELID = re.compile(_either_order(_EYELID, _DROOP, gap=3))
@@ -157,15 +169,27 @@ _AFTER_TREATMENT = re.compile(
     rf"|\b(?:had|got|getting|having) (?:my |the |a |her |his |some )?(?:\S+ )?{_TREATMENT}\b"
     r"|\binjection (?:site|spot|point|area)s?\b|\binjected (?:area|spot|site|point)s?\b"
     r"|\bwhere (?:\S+ ){0,2}inject\w*"
+    # Spanish: "después del botox", "desde que me inyectaron", "donde me pusieron el botox".
+    r"|\b(?:despues|desde|luego) (?:de |del |de la |de las |de los |que )?(?:\S+ ){0,3}"
+    r"(?:botox|inyecci\w*|inyect\w*|tratamiento|cita|procedimiento|aplicacion|piquetes?)\b"
+    r"|\b(?:piquetes?|sitio|zona|lugar|punto|puntos) (?:de (?:la |las )?|del? )"
+    r"(?:inyecci\w*|piquetes?|botox)"
+    r"|\b(?:me|le|nos|les) (?:la |lo |las |los )?"
+    r"(?:pusieron|puso|inyectaron|aplicaron|picaron)\b"
+    r"|\b(?:me|se) (?:puse|puso|pusieron|hice|hizo) (?:el |la |un |una )?"
+    r"(?:botox|inyeccion|tratamiento)"
 )
 # A general question ("can Botox cause blisters?") rather than a report ("I have blisters").
 _QUESTION_OPENER = re.compile(
     r"^(?:can|could|does|do|will|would|might|may|should|is there|are there|what if|"
-    r"how (?:likely|common|often)|is it (?:possible|common|likely|usual|rare))\b"
+    r"how (?:likely|common|often)|is it (?:possible|common|likely|usual|rare)|"
+    r"(?:el botox |la inyeccion )?(?:puede|pueden|podria|causa|provoca|da)|"
+    r"es (?:normal|posible|comun)|que pasa si|hay riesgo)\b"
 )
 _REPORT = re.compile(
     r"\b(?:i have|i'?ve|i'?m|i am|i got|i feel|i noticed|i see|i just|my|mine|"
-    r"(?:she|he|they)(?: has| have|'s| is| are)|her|his|their)\b"
+    r"(?:she|he|they)(?: has| have|'s| is| are)|her|his|their|"
+    r"tengo|tiene|me|mi|mis|le|su|sus|estoy|esta|siento)\b"
 )
 _SKIN = r"\b(?:skin|area|spot|site|patch) (?:\w+ ){0,4}"
 _AFTER_TREATMENT_SIGNS: dict[str, list[str]] = {
@@ -197,6 +221,29 @@ _AFTER_TREATMENT_SIGNS: dict[str, list[str]] = {
         rf"{_SKIN}(?:turn\w*|going|gone|went) (?:\w+ )?black\b",
     ],
 }
+# Spanish: the same signs, as Spanish speakers report them ("me salieron ampollas").
+_AFTER_TREATMENT_SIGNS["infection (es)"] = [
+    r"\b(?:fiebre|calentura|escalofrios)\b",
+    r"\bpus\b|\bsupura\w*|\binfectad[oa]s?\b|\binfeccion\b",
+    r"\bcaliente al (?:tacto|tocar)\b",
+    _either_order(
+        r"(?:roj\w*|enrojec\w*|hinchaz\w*|dolor|rash|sarpullido)",
+        r"(?:extend\w*|regand\w*|rega\w*|propag\w*|expand\w*|corriendo)",
+        gap=5,
+    ),
+]
+_AFTER_TREATMENT_SIGNS["blistering (es)"] = [r"\bampolla\w*|\bvejiga\w*|\bllagas?\b"]
+_AFTER_TREATMENT_SIGNS["weakness (es)"] = [r"\bdebil\w*|\bsin fuerzas?\b"]
+_AFTER_TREATMENT_SIGNS["severe pain (es)"] = [
+    r"\b(?:dolor|hinchazon|hinchad[oa]|caliente) (?:\w+ ){0,4}"
+    r"(?:empeor\w*|peor|cada vez mas|aumenta\w*)",
+    r"\bdolor (?:muy |bien |super )?(?:fuerte|intenso|insoportable|terrible|horrible|tremendo)",
+    r"\bme duele (?:\w+ ){0,3}(?:muchisimo|horrible|cada vez mas|insoportable)",
+]
+_AFTER_TREATMENT_SIGNS["skin colour change (es)"] = [
+    r"\b(?:piel|zona|area|parte) (?:\w+ ){0,4}(?:se (?:puso|pone|esta poniendo|volvio) |esta )"
+    r"(?:\w+ )?(?:blanc|gris|azul|morad|negr)\w*",
+]
 _COMPILED_AFTER_TREATMENT = _compile(_AFTER_TREATMENT_SIGNS)
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
@@ -211,7 +258,10 @@ class RedFlag:
 
 
 def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text.translate(_APOSTROPHES).lower()).strip()
+    """Lower case, straight apostrophes, no accents (Spanish is often typed without them)."""
+    bare = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).lower())
+    bare = "".join(c for c in bare if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", bare).strip()
 
 
 def detect(text: str) -> RedFlag:
