@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.editor import checks, nlu, responses, similarity, stories
-from bot.editor.project import EditorError, Files
+from bot.editor.project import LANGUAGE_CODE, EditorError, Files
 from bot.editor.responses import Button
 from bot.editor.snapshot import FAQ, UNANSWERED, Faq, Located, Snapshot
 
@@ -282,6 +282,7 @@ def edit(files: Files, topic: str, change: Edit) -> Outcome:
     outcome = Outcome(summary=[f"Changed {intent}:"])
     if new_topic != topic:
         outcome.summary.append(f"  renamed from {old_intent}")
+        outcome.summary += _translations_follow(files, snapshot, topic, new_topic)
     if added:
         outcome.summary.append(f"  added {len(added)} example question(s)")
     if change.remove_questions:
@@ -294,6 +295,113 @@ def edit(files: Files, topic: str, change: Edit) -> Outcome:
         outcome.summary.append(f"  conversation test asks {test_question!r}")
     outcome.summary.append(f"  now {len(examples)} example questions")
     return _commit(snapshot, files, outcome)
+
+
+@dataclass(frozen=True)
+class Translate:
+    """A topic's translation into another language: its examples there and its answer."""
+
+    answer: str | None = None
+    buttons: tuple[Button, ...] | None = None
+    add_questions: tuple[str, ...] = ()
+    remove_questions: tuple[str, ...] = ()
+
+
+def translate(files: Files, topic: str, language: str, change: Translate) -> Outcome:
+    """Add or change the `language` version of an existing FAQ: example questions in
+    data/<language>/nlu.yml and the answer as a variant chosen by the `language` slot."""
+    snapshot = Snapshot(files)
+    project = files.project
+    if not LANGUAGE_CODE.match(language):
+        raise EditorError(f"{language!r} is not a language code; use two letters, e.g. es")
+    english = snapshot.faq(topic)
+    if english is None:
+        raise EditorError(
+            f"there is no FAQ {topic!r}; add it in English with `bot faq add` first, then its "
+            f"{language} version"
+        )
+    current = snapshot.translation(topic, language) or Faq(topic, (), "")
+    known = {similarity.clash_key(e) for e in current.examples}
+    unknown = [q for q in change.remove_questions if similarity.clash_key(q) not in known]
+    if unknown:
+        raise EditorError(f"faq/{topic} has no {language} example question {unknown[0]!r}")
+    dropped = {similarity.clash_key(q) for q in change.remove_questions}
+    kept = [e for e in current.examples if similarity.clash_key(e) not in dropped]
+    kept_keys = {similarity.clash_key(e) for e in kept}
+    added = [
+        q for q in clean_questions(change.add_questions) if similarity.clash_key(q) not in kept_keys
+    ]
+    examples = kept + added
+    _require_enough(examples, f"faq/{topic} in {language}")
+    if change.answer is None and not current.answer:
+        raise EditorError(f"give the {language} answer (--answer); faq/{topic} has none yet")
+    answer = validate_answer(change.answer if change.answer is not None else current.answer)
+    buttons = change.buttons if change.buttons is not None else current.buttons
+
+    intent = f"{FAQ}/{topic}"
+    blocks = snapshot.translated_blocks(language, intent)
+    if blocks:
+        path = blocks[0][0]
+        files.stage(path, nlu.replace(files.read(path), project.rel(path), intent, examples))
+    else:
+        path = project.faq_nlu_for(language)
+        files.stage(path, nlu.append(files.read(path), project.rel(path), intent, examples))
+    response_path = snapshot.response_entries(f"utter_{intent}")[0][0]
+    files.stage(
+        response_path,
+        responses.set_translation(
+            files.read(response_path),
+            project.rel(response_path),
+            f"utter_{intent}",
+            language,
+            responses.render_translation(language, answer, buttons),
+        ),
+    )
+    verb = "Changed" if current.examples or current.answer else "Added"
+    outcome = Outcome(
+        summary=[
+            f"{verb} the {language} version of {intent}: {len(examples)} example questions in "
+            f"{project.rel(path)}",
+            f"  its answer, chosen when the visitor writes {language}, in "
+            f"{project.rel(response_path)}",
+        ],
+        notes=[f"English answer, to compare: {english.answer}"],
+    )
+    return _commit(snapshot, files, outcome)
+
+
+def _translations_follow(
+    files: Files, snapshot: Snapshot, topic: str, new_topic: str | None, keep: bool = False
+) -> list[str]:
+    """A renamed or removed English topic takes its translated examples along; on removal
+    they can go to the language's catch-all of questions the article does not answer."""
+    project = files.project
+    done: list[str] = []
+    for language in snapshot.languages:
+        for path, _ in snapshot.translated_blocks(language, f"{FAQ}/{topic}"):
+            text, name = files.read(path), project.rel(path)
+            if new_topic is None:
+                block = nlu.find(nlu.parse(text, name), f"{FAQ}/{topic}")
+                assert block is not None
+                text = nlu.remove(text, name, f"{FAQ}/{topic}")
+                catch_all = nlu.find(nlu.parse(text, name), UNANSWERED_CATCH_ALL)
+                if keep and catch_all is not None:
+                    ours = {similarity.clash_key(t) for t in catch_all.texts}
+                    moved = [t for t in block.texts if similarity.clash_key(t) not in ours]
+                    text = nlu.replace(text, name, UNANSWERED_CATCH_ALL, [*catch_all.texts, *moved])
+                    done.append(f"  its {language} questions now go to {UNANSWERED_CATCH_ALL}")
+                else:
+                    done.append(f"  its {language} example questions ({name})")
+                files.stage(path, text)
+            else:
+                block = nlu.find(nlu.parse(text, name), f"{FAQ}/{topic}")
+                assert block is not None
+                files.stage(
+                    path,
+                    nlu.replace(text, name, f"{FAQ}/{topic}", block.texts, f"{FAQ}/{new_topic}"),
+                )
+                done.append(f"  renamed its {language} example questions ({name})")
+    return done
 
 
 def remove(files: Files, topic: str, keep_questions: bool = True) -> Outcome:
@@ -319,6 +427,7 @@ def remove(files: Files, topic: str, keep_questions: bool = True) -> Outcome:
             stories.remove_faq(files.read(project.stories), project.rel(project.stories), topic),
         )
         outcome.summary.append(f'  its conversation test "faq: {topic}"')
+    outcome.summary += _translations_follow(files, snapshot, topic, None, keep_questions)
     _drop_buttons_leading_to(files, snapshot, current, outcome)
     if keep_questions and current.examples:
         catch_all = snapshot.blocks(UNANSWERED_CATCH_ALL)

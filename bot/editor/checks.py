@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bot.editor import similarity
+from bot.editor.responses import variant_language
 from bot.editor.snapshot import FAQ, RETRIEVAL_INTENTS, Snapshot
 
 MIN_EXAMPLES = 8
@@ -44,7 +44,8 @@ Check = Callable[[Snapshot], Iterator[Problem]]
 
 
 def sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"])", text.strip()) if s]
+    # Spanish sentences may open with ¿ or ¡ or an accented capital.
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-ZÁÉÍÓÚÑ¿¡\"])", text.strip()) if s]
 
 
 def _at(snapshot: Snapshot, path: Path, line: int | None) -> tuple[str, int | None]:
@@ -95,7 +96,7 @@ def one_answer_per_topic(snapshot: Snapshot) -> Iterator[Problem]:
                 )
             answer_path, answer = entries[0]
             plain = len(answer.variants) - len(answer.translations)
-            languages = [_language(v) for v in answer.translations]
+            languages = [variant_language(v) for v in answer.translations]
             if plain != 1 or None in languages or len(set(languages)) != len(languages):
                 yield Problem(
                     *_at(snapshot, answer_path, answer.line),
@@ -317,6 +318,52 @@ def buttons_are_plain_questions(snapshot: Snapshot) -> Iterator[Problem]:
                     )
 
 
+def every_topic_in_every_language(snapshot: Snapshot) -> Iterator[Problem]:
+    """Each FAQ in each language: examples there and a translated answer. A missing
+    translation is a warning (those visitors get the English answer); a translated topic with no
+    English FAQ is an error, because it has no answer to translate."""
+    english = snapshot.topics()
+    for language in snapshot.languages:
+        translated = snapshot.translated_topics(language)
+        for topic in translated:
+            path, block = snapshot.translated_blocks(language, f"{FAQ}/{topic}")[0]
+            if topic not in english:
+                yield Problem(
+                    *_at(snapshot, path, block.line),
+                    f"faq/{topic} has {language} examples but there is no English FAQ "
+                    f"{topic!r}; add it with `bot faq add` first",
+                    f"untranslated-source:{language}:{topic}",
+                )
+                continue
+            count = sum(
+                len(b.examples) for _, b in snapshot.translated_blocks(language, f"{FAQ}/{topic}")
+            )
+            if count < MIN_EXAMPLES:
+                yield Problem(
+                    *_at(snapshot, path, block.line),
+                    f"faq/{topic} has {count} {language} example question"
+                    f"{'s' * (count != 1)}; it needs at least {MIN_EXAMPLES}",
+                    f"few:{language}:{topic}",
+                )
+        for topic in english:
+            faq = snapshot.translation(topic, language)
+            missing = []
+            if faq is None or not faq.examples:
+                missing.append("example questions")
+            if faq is None or not faq.answer.strip():
+                missing.append("answer")
+            if missing:
+                path, block = snapshot.blocks(f"{FAQ}/{topic}")[0]
+                yield Problem(
+                    *_at(snapshot, path, block.line),
+                    f"faq/{topic} has no {language} {' and no '.join(missing)}; its "
+                    f"{language}-speaking visitors get less (`bot faq add --lang {language} "
+                    f"--topic {topic}`)",
+                    f"untranslated:{language}:{topic}",
+                    "warning",
+                )
+
+
 CHECKS: tuple[Check, ...] = (
     examples_per_topic,
     one_answer_per_topic,
@@ -329,17 +376,9 @@ CHECKS: tuple[Check, ...] = (
     answers_are_short,
     answers_state_only_article_facts,
     buttons_are_plain_questions,
+    every_topic_in_every_language,
 )
 
 
 def run(snapshot: Snapshot) -> list[Problem]:
     return [problem for check in CHECKS for problem in check(snapshot)]
-
-
-def _language(variant: dict[str, Any]) -> str | None:
-    """The language a translation is for: its only condition is on the `language` slot."""
-    conditions = variant.get("condition") or []
-    only = conditions[0] if len(conditions) == 1 else None
-    if isinstance(only, dict) and only.get("name") == "language":
-        return str(only.get("value"))
-    return None

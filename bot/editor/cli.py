@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.editor import changes, checks, history, validate
-from bot.editor.project import EditorError, Files, Project
+from bot.editor.project import DEFAULT_LANGUAGE, EditorError, Files, Project
 from bot.editor.prompts import Prompter
 from bot.editor.responses import Button
 from bot.editor.snapshot import FAQ, Faq, Snapshot
@@ -24,6 +24,15 @@ def project_option(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=PROJECT_ROOT,
         help="the assistant project to work on (default: this checkout)",
+    )
+
+
+def language_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        default=DEFAULT_LANGUAGE,
+        help="the language of the examples and answer given (default en; es for Spanish: "
+        "the English FAQ must exist, its translation is added or changed)",
     )
 
 
@@ -78,7 +87,30 @@ def _ask_faq(prompter: Prompter, snapshot: Snapshot) -> Faq:
     return Faq(topic, tuple(questions), answer, tuple(buttons), test_question)
 
 
+def _translate(args: argparse.Namespace, prompter: Prompter, topic: str | None) -> int:
+    """`add --lang xx` and `edit --lang xx`: the FAQ's version in another language."""
+    files = Files(open_project(args.project))
+    if not topic:
+        raise EditorError("--topic is required with --lang (the English FAQ it translates)")
+    questions = tuple(getattr(args, "question", None) or ()) + tuple(
+        getattr(args, "add_question", None) or ()
+    )
+    buttons: tuple[Button, ...] | None = tuple(args.button) if args.button else None
+    if getattr(args, "no_buttons", False):
+        buttons = ()
+    change = changes.Translate(
+        answer=args.answer,
+        buttons=buttons,
+        add_questions=questions,
+        remove_questions=tuple(getattr(args, "remove_question", None) or ()),
+    )
+    _report(changes.translate(files, topic, args.lang, change), prompter)
+    return 0
+
+
 def _add(args: argparse.Namespace, prompter: Prompter) -> int:
+    if args.lang != DEFAULT_LANGUAGE:
+        return _translate(args, prompter, args.topic)
     files = Files(open_project(args.project))
     snapshot = Snapshot(files)
     interactive = args.topic is None and not args.question and args.answer is None
@@ -148,6 +180,10 @@ def _ask_edit(prompter: Prompter, faq: Faq) -> changes.Edit:
 
 
 def _edit(args: argparse.Namespace, prompter: Prompter) -> int:
+    if args.lang != DEFAULT_LANGUAGE:
+        if args.rename or args.test_question:
+            raise EditorError("--rename and --test-question apply to the English FAQ; drop --lang")
+        return _translate(args, prompter, args.topic)
     files = Files(open_project(args.project))
     current = Snapshot(files).faq(args.topic)
     if current is None:
@@ -199,9 +235,27 @@ def _remove(args: argparse.Namespace, prompter: Prompter) -> int:
 # --- list and check ----------------------------------------------------------------------
 
 
+def _list_translations(snapshot: Snapshot, language: str, prompter: Prompter) -> int:
+    """Each FAQ's answer in English and in `language`, one above the other, to compare."""
+    faqs = snapshot.faqs()
+    missing = 0
+    for faq in faqs:
+        translated = snapshot.translation(faq.topic, language)
+        count = len(translated.examples) if translated else 0
+        answer = translated.answer if translated and translated.answer else None
+        missing += answer is None or count == 0
+        prompter.say(f"{faq.topic} ({count} {language} examples)")
+        prompter.say(f"  en: {faq.answer}")
+        prompter.say(f"  {language}: {answer if answer else '(no translation yet)'}")
+    prompter.say(f"{len(faqs)} FAQs, {missing} without a complete {language} version")
+    return 0
+
+
 def _list(args: argparse.Namespace, prompter: Prompter) -> int:
     project = open_project(args.project)
     snapshot = Snapshot(Files(project))
+    if args.lang != DEFAULT_LANGUAGE:
+        return _list_translations(snapshot, args.lang, prompter)
     faqs = snapshot.faqs()
     places: dict[str, list[tuple[Path, int, int]]] = {}
     for faq in faqs:
@@ -283,6 +337,7 @@ def register(commands: Any) -> None:
         help="move unanswerable examples that use the new topic's words into it",
     )
     similar.add_argument("--keep-similar", dest="move_similar", action="store_false")
+    language_option(add)
     project_option(add)
     add.set_defaults(handler=_guarded(_add))
 
@@ -295,6 +350,7 @@ def register(commands: Any) -> None:
     edit.add_argument("--button", action="append", type=button, help="replaces the buttons")
     edit.add_argument("--no-buttons", action="store_true", help="remove the buttons")
     edit.add_argument("--rename", help="a new topic name")
+    language_option(edit)
     project_option(edit)
     edit.set_defaults(handler=_guarded(_edit))
 
@@ -310,6 +366,7 @@ def register(commands: Any) -> None:
     remove.set_defaults(handler=_guarded(_remove))
 
     listing = actions.add_parser("list", help="the FAQs: examples, answer, last change")
+    language_option(listing)
     project_option(listing)
     listing.set_defaults(handler=_guarded(_list))
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT
+
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
 
 
 class EditorError(Exception):
@@ -25,6 +29,24 @@ class Project:
     @property
     def faq_nlu(self) -> Path:
         return self.nlu_dir / "faq.yml"
+
+    def nlu_dir_for(self, language: str) -> Path:
+        """English examples live in data/nlu/, every other language's in data/<language>/."""
+        return self.nlu_dir if language == DEFAULT_LANGUAGE else self.root / "data" / language
+
+    def faq_nlu_for(self, language: str) -> Path:
+        if language == DEFAULT_LANGUAGE:
+            return self.faq_nlu
+        return self.nlu_dir_for(language) / "nlu.yml"
+
+    def languages(self) -> list[str]:
+        """The other languages the data has examples for (data/es/, ...)."""
+        data = self.root / "data"
+        return sorted(
+            p.name
+            for p in data.glob("*")
+            if p.is_dir() and LANGUAGE_CODE.match(p.name) and any(p.glob("*.yml"))
+        )
 
     @property
     def unanswered_nlu(self) -> Path:

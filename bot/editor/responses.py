@@ -41,18 +41,33 @@ class Response:
     def translations(self) -> tuple[dict[str, Any], ...]:
         return tuple(v for v in self.variants if isinstance(v, dict) and "condition" in v)
 
+    def translation(self, language: str) -> dict[str, Any] | None:
+        return next((v for v in self.translations if variant_language(v) == language), None)
+
     @property
     def text(self) -> str:
         return str(self.default.get("text") or "")
 
     @property
     def buttons(self) -> tuple[Button, ...]:
-        raw = self.default.get("buttons")
-        return tuple(
-            Button(str(b.get("title", "")), str(b.get("payload", "")))
-            for b in raw or []
-            if isinstance(b, dict)
-        )
+        return buttons_of(self.default)
+
+
+def buttons_of(variant: dict[str, Any]) -> tuple[Button, ...]:
+    return tuple(
+        Button(str(b.get("title", "")), str(b.get("payload", "")))
+        for b in variant.get("buttons") or []
+        if isinstance(b, dict)
+    )
+
+
+def variant_language(variant: dict[str, Any]) -> str | None:
+    """The language a translation is for: its only condition is on the `language` slot."""
+    conditions = variant.get("condition") or []
+    only = conditions[0] if len(conditions) == 1 else None
+    if isinstance(only, dict) and only.get("name") == "language":
+        return str(only.get("value"))
+    return None
 
 
 def _section(lines: list[str]) -> tuple[int, int]:
@@ -98,6 +113,50 @@ def render(name: str, text: str, buttons: Sequence[Button] = ()) -> list[str]:
             lines.append(f"        - title: {yamltext.quoted(button.title)}")
             lines.append(f"          payload: {yamltext.quoted(button.payload)}")
     return lines
+
+
+def render_translation(language: str, text: str, buttons: Sequence[Button] = ()) -> list[str]:
+    """A conditional variant chosen when the `language` slot is `language`."""
+    lines = [
+        "    - condition:",
+        "        - type: slot",
+        "          name: language",
+        f"          value: {language}",
+        f"      text: {yamltext.quoted(text)}",
+    ]
+    if buttons:
+        lines.append("      buttons:")
+        for button in buttons:
+            lines.append(f"        - title: {yamltext.quoted(button.title)}")
+            lines.append(f"          payload: {yamltext.quoted(button.payload)}")
+    return lines
+
+
+def set_translation(text: str, name: str, key: str, language: str, lines_for: list[str]) -> str:
+    """`key`'s translation into `language` replaced by (or added as) `lines_for`."""
+    lines = text.splitlines()
+    entry = find(parse(text, name), key)
+    if entry is None:
+        raise EditorError(f"{name}: there is no `{key}`")
+    own = lines[entry.start : entry.end]
+    translations = _translation_lines(own)
+    head = own[: len(own) - len(translations)] if translations else own
+    kept: list[str] = []
+    for chunk in _chunks(translations):
+        variants = yamltext.load("\n".join(line[4:] for line in chunk), name) or [{}]
+        if variant_language(variants[0]) != language:
+            kept += chunk
+    lines[entry.start : entry.end] = head + kept + lines_for
+    return yamltext.join_lines(lines)
+
+
+def _chunks(variant_lines: list[str]) -> list[list[str]]:
+    chunks: list[list[str]] = []
+    for line in variant_lines:
+        if line.startswith("    - ") or not chunks:
+            chunks.append([])
+        chunks[-1].append(line)
+    return chunks
 
 
 def find(entries: Sequence[Response], name: str) -> Response | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.editor import nlu, responses, stories, yamltext
-from bot.editor.project import Files, Project
+from bot.editor.project import LANGUAGE_CODE, Files, Project
 from bot.editor.responses import Button
 
 FAQ = "faq"
@@ -127,6 +127,59 @@ class Snapshot:
             answer=response.text if response else "",
             buttons=response.buttons if response else (),
             test_question=story.faq_question() if story else None,
+        )
+
+    # --- other languages: examples in data/<language>/, answers as conditional variants --------
+
+    @functools.cached_property
+    def languages(self) -> list[str]:
+        staged = {
+            p.parent.name
+            for p in self.files.staged()
+            if p.parent.parent == self.project.root / "data" and LANGUAGE_CODE.match(p.parent.name)
+        }
+        return sorted(set(self.project.languages()) | staged)
+
+    def translated_nlu_files(self, language: str) -> dict[Path, list[nlu.Block]]:
+        cache = self.__dict__.setdefault("_translated", {})
+        if language not in cache:
+            cache[language] = {
+                path: nlu.parse(self.text(path), self.rel(path))
+                for path in self._yaml_files(self.project.nlu_dir_for(language))
+            }
+        return cache[language]
+
+    def translated_blocks(self, language: str, intent: str) -> list[tuple[Path, nlu.Block]]:
+        return [
+            (p, b)
+            for p, blocks in self.translated_nlu_files(language).items()
+            for b in blocks
+            if b.intent == intent
+        ]
+
+    def translated_topics(self, language: str) -> list[str]:
+        prefix = f"{FAQ}/"
+        return list(
+            {
+                b.intent[len(prefix) :]: None
+                for blocks in self.translated_nlu_files(language).values()
+                for b in blocks
+                if b.intent.startswith(prefix)
+            }
+        )
+
+    def translation(self, topic: str, language: str) -> Faq | None:
+        """The FAQ as a `language` speaker gets it: their examples and the answer's translation."""
+        blocks = self.translated_blocks(language, f"{FAQ}/{topic}")
+        entries = self.response_entries(f"utter_{FAQ}/{topic}")
+        variant = entries[0][1].translation(language) if entries else None
+        if not blocks and variant is None:
+            return None
+        return Faq(
+            topic=topic,
+            examples=tuple(t for _, b in blocks for t in b.texts),
+            answer=str((variant or {}).get("text") or ""),
+            buttons=responses.buttons_of(variant or {}),
         )
 
     def faqs(self) -> list[Faq]:
