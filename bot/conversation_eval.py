@@ -95,7 +95,7 @@ def in_language(language: str | None, reply: Reply) -> bool:
     """No reply text that reads as another language than the set's."""
     if language is None:
         return True
-    from bot.nlu.language import detect
+    from bot.language import detect
 
     return all(detect(text) in (None, language) for text in reply.texts)
 

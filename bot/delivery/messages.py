@@ -18,6 +18,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from bot.handoffs.contact import Contact
 from bot.handoffs.store import Handoff
+from bot.handoffs.transcript import visitor_language
+from bot.language import LANGUAGE_NAMES
 from bot.settings import CLINIC_PHONE, Settings
 from bot.staff.times import local, time_left
 
@@ -71,6 +73,8 @@ def _minimal_context(handoff: Handoff, settings: Settings, now: datetime) -> dic
         "time_left": time_left(handoff.reply_by, now),
         "link": inbox_link(settings, handoff.reference),
         "phone": CLINIC_PHONE,
+        # Which language to answer in: a fact about the conversation, not a health detail.
+        "language": LANGUAGE_NAMES[visitor_language(handoff.question, handoff.transcript)],
     }
 
 

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
+from bot.language import detect
+
 MAX_TURNS = 200
 MAX_TEXT = 2000
 
@@ -45,3 +47,11 @@ def page_url_from_events(events: Iterable[dict[str, Any]]) -> str | None:
             if isinstance(candidate, str) and candidate.startswith(("http://", "https://")):
                 url = candidate[:2000]
     return url
+
+
+def visitor_language(question: str, transcript: Iterable[dict[str, Any]]) -> str:
+    """The language the visitor wrote in (`en` or `es`), as the assistant decided it per
+    message: their last message that tells, else the question, else English."""
+    texts = [question, *(str(t.get("text", "")) for t in transcript if t.get("role") == "visitor")]
+    decided = [language for text in texts if (language := detect(text))]
+    return decided[-1] if decided else "en"

@@ -1,0 +1,67 @@
+"""Staff learn which language to answer in: the visitor's, as the assistant decided it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.delivery.scheduler import Jobs
+from bot.handoffs.contact import Contact
+from bot.handoffs.store import HandoffStore, NewHandoff
+from bot.handoffs.transcript import visitor_language
+from tests.local_servers import SmtpSink, body
+from tests.test_delivery import ASKED, settings_for
+
+SPANISH_TRANSCRIPT: list[dict[str, Any]] = [
+    {"role": "visitor", "text": "cuanto cuesta el botox para la rosacea?", "at": None},
+    {"role": "assistant", "text": "No tengo los precios.", "at": None},
+    {"role": "visitor", "text": "si", "at": None},
+    {"role": "visitor", "text": "Ana Ruiz", "at": None},
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "transcript", "expected"),
+    [
+        ("cuanto cuesta el botox?", SPANISH_TRANSCRIPT, "es"),
+        ("how much is it?", [], "en"),
+        # The question tells nothing; the conversation does.
+        ("botox?", SPANISH_TRANSCRIPT, "es"),
+        # A visitor who switched to English last is answered in English.
+        ("cuanto cuesta?", [{"role": "visitor", "text": "can you call me in the morning"}], "en"),
+        ("ok", [], "en"),
+    ],
+)
+def test_the_visitors_language_is_their_last_message_that_tells(
+    question: str, transcript: list[dict[str, Any]], expected: str
+) -> None:
+    assert visitor_language(question, transcript) == expected
+
+
+def test_the_minimal_staff_email_names_the_language_and_nothing_they_wrote(
+    store: HandoffStore, db_url: str
+) -> None:
+    smtp = SmtpSink().start()
+    try:
+        store.add(
+            NewHandoff(
+                sender_id="visitor-es",
+                submission_key="es1",
+                name="Ana Ruiz",
+                contact=Contact("email", "ana@example.com"),
+                question="cuanto cuesta el botox para la rosacea?",
+                transcript=SPANISH_TRANSCRIPT,
+                page_url=None,
+            ),
+            now=ASKED,
+        )
+        Jobs(store.engine, settings_for(db_url, smtp.port)).run_once(ASKED)
+        [mail] = smtp.wait_for(1)
+    finally:
+        smtp.stop()
+    text, html = body(mail, "plain"), body(mail, "html")
+    assert "Language:  Spanish (the visitor wrote in Spanish; please reply in Spanish)" in text
+    assert "Spanish (please reply in Spanish)" in html
+    for private in ("Ana Ruiz", "ana@example.com", "cuesta", "precios"):
+        assert private not in text and private not in html
