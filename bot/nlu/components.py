@@ -17,10 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
@@ -36,6 +33,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu import red_flags
+from bot.nlu.stateless import StatelessComponent
 
 RESPONSE_SELECTOR_KEY = "response_selector"
 RED_FLAGS_KEY = "red_flags"
@@ -55,21 +53,8 @@ def _intent_name(message: Message) -> str | None:
     return (message.data.get(INTENT) or {}).get(INTENT_NAME_KEY)
 
 
-class _Guard(GraphComponent):
-    """A stateless post-classifier component configured only by its config."""
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        self.component_config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> _Guard:
-        return cls(config)
+class _Guard(StatelessComponent):
+    """A post-classifier component: it runs after the intent classifiers."""
 
     @classmethod
     def required_components(cls) -> list[type]:

@@ -20,10 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import (
     INTENT,
@@ -33,9 +30,9 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import segments
+from bot.nlu.stateless import StatelessComponent
 
 ROLE_KEY = "aluma_role"  # on added messages only: (role, the visitor's message, position)
 QUESTIONS_KEY = "questions"
@@ -98,26 +95,8 @@ def _previous_question(tracker: DialogueStateTracker | None) -> tuple[str, str] 
     return (text, topic) if text else None
 
 
-class _Stateless(GraphComponent):
-    def __init__(self, config: dict[str, Any]) -> None:
-        self.component_config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> _Stateless:
-        return cls(config)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
-
-
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
-class QuestionSplitter(_Stateless):
+class QuestionSplitter(StatelessComponent):
     """Adds the messages the merger needs: each question of the text, and the text in context."""
 
     @staticmethod
@@ -144,7 +123,7 @@ class QuestionSplitter(_Stateless):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class QuestionMerger(_Stateless):
+class QuestionMerger(StatelessComponent):
     """Keeps the visitor's messages only, classified by what all their readings say."""
 
     @staticmethod
