@@ -31,8 +31,11 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("set", choices=list(SETS), nargs="?", default="dev")
     parser.add_argument("--model", action="append", default=[], help="NAME=PATH of another model")
+    parser.add_argument(
+        "--after", type=Path, help="the model to score as `after` (default: the current one)"
+    )
     args = parser.parse_args(argv)
-    current = training.current_model()
+    current = args.after or training.current_model()
     if current is None:
         print("no current model: run `make train` first")
         return 1

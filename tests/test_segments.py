@@ -16,6 +16,8 @@ from bot.nlu.segments import is_elliptical, names_new_question, reads_as_questio
         ("wat causes rosacea n wat triggers it", ["wat causes rosacea", "wat triggers it"]),
         ("whats the phone number and the address", ["whats the phone number", "whats the address"]),
         ("how many units how long does it last", ["how many units", "how long does it last"]),
+        # A request is a question too ("describe", "walk me through").
+        ("describe the visit plus where are you", ["describe the visit", "where are you"]),
         (
             "I have rosacea. My face is red. How long does it last? Is it safe?",
             ["I have rosacea. My face is red. How long does it last?", "Is it safe?"],

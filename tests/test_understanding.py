@@ -152,4 +152,36 @@ def test_shortcuts_are_never_split() -> None:
 def test_added_messages_say_whose_they_are() -> None:
     visitor = Message({"text": "how many units and does it hurt?"})
     added = SPLITTER.process([visitor], _tracker(None))[1:]
-    assert [m.data[ROLE_KEY][:2] for m in added] == [("part", visitor), ("part", visitor)]
+    roles = [m.data[ROLE_KEY][:2] for m in added]
+    assert roles == [("part", visitor), ("part", visitor), ("part_context", visitor)]
+    # "does it hurt?" may lean on the question before it: that reading is added too.
+    assert added[2].get("text") == "how many units does it hurt?"
+
+
+def test_a_question_leaning_on_the_one_before_is_read_with_it() -> None:
+    text = "how long do the effects last and what are they"
+    result = _run(
+        text,
+        {
+            text: "faq/duration",
+            "how long do the effects last": "faq/duration",
+            "what are they": "nlu_fallback:0.4",
+            "how long do the effects last what are they": "faq/results:0.8",
+        },
+    )
+    assert [q["key"] for q in result.get(QUESTIONS_KEY)] == ["faq/duration", "faq/results"]
+    assert result.get(QUESTIONS_KEY)[1]["text"] == "how long do the effects last what are they"
+
+
+def test_a_leaning_question_sure_of_itself_keeps_its_own_reading() -> None:
+    text = "how many units and does it hurt?"
+    result = _run(
+        text,
+        {
+            text: "faq/dose",
+            "how many units": "faq/dose",
+            "does it hurt?": "faq/pain",
+            "how many units does it hurt?": "faq/dose",
+        },
+    )
+    assert [q["key"] for q in result.get(QUESTIONS_KEY)] == ["faq/dose", "faq/pain"]

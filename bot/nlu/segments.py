@@ -13,7 +13,7 @@ import re
 _QUESTION_WORDS = (
     r"what|whats|what's|wat|how|hows|how's|why|when|where|who|which|can|could|cud|does|do|did|"
     r"is|are|am|was|were|will|would|should|shud|may|might|must|any|anything|has|have|"
-    r"tell me|explain|also|"
+    r"tell me|explain|also|define|describe|walk me through|give me|show me|send me|"
     # Spanish: qué, cómo, cuánto, dónde, ... (accents often left out), and verbs that open one.
     r"qu[eé]|c[oó]mo|cu[aá]nt[oa]s?|d[oó]nde|cu[aá]ndo|por ?qu[eé]|qui[eé]n|cu[aá]l(?:es)?|"
     r"hay|puedo|puede|pueden|duele|sirve|funciona|tienen|tiene|es|son|est[aá]|me puede"

@@ -37,6 +37,7 @@ from bot.nlu.stateless import StatelessComponent
 ROLE_KEY = "aluma_role"  # on added messages only: (role, the visitor's message, position)
 QUESTIONS_KEY = "questions"
 UNDERSTOOD_AS_KEY = "understood_as"
+SEMANTIC_KEY = "semantic"  # bot/nlu/semantic.py's ranking
 RESPONSE_SELECTOR_KEY = "response_selector"
 RETRIEVAL_INTENTS = ("faq", "not_in_article")
 SEVERAL = "several_questions"
@@ -72,7 +73,7 @@ def reading(message: Message) -> Reading:
         if key:
             name = str(key)
             confidence *= float(response.get("confidence") or 0.0)
-    semantic = {r["name"]: r["confidence"] for r in message.get("semantic") or []}
+    semantic = {r["name"]: r["confidence"] for r in message.get(SEMANTIC_KEY) or []}
     return Reading(name, max(confidence, float(semantic.get(name, 0.0))))
 
 
@@ -115,6 +116,13 @@ class QuestionSplitter(StatelessComponent):
                 added += [
                     Message({TEXT: p, ROLE_KEY: ("part", message, i)}) for i, p in enumerate(parts)
                 ]
+                # "how long do the effects last and what are they": a later question may lean
+                # on the one before it, as a follow-up leans on the previous turn.
+                added += [
+                    Message({TEXT: f"{parts[i - 1]} {p}", ROLE_KEY: ("part_context", message, i)})
+                    for i, p in enumerate(parts)
+                    if i and (segments.is_elliptical(p) or segments.leans_on_context(p))
+                ]
             previous = _previous_question(tracker)
             if previous and (segments.is_elliptical(text) or segments.leans_on_context(text)):
                 context = f"{previous[0].rstrip()} {text}"
@@ -141,6 +149,10 @@ class QuestionMerger(StatelessComponent):
         for message in own:
             mine = [m for m in messages if ROLE_KEY in m.data and m.data[ROLE_KEY][1] is message]
             parts = [m for m in mine if m.data[ROLE_KEY][0] == "part"]
+            leaning = {
+                m.data[ROLE_KEY][2]: m for m in mine if m.data[ROLE_KEY][0] == "part_context"
+            }
+            parts = [self._part_read(p, leaning.get(p.data[ROLE_KEY][2])) for p in parts]
             context = next((m for m in mine if m.data[ROLE_KEY][0] == "context"), None)
             self._merge(message, parts, context)
         return own
@@ -170,6 +182,21 @@ class QuestionMerger(StatelessComponent):
         if context is not None and self._follows_on(message, context):
             _adopt(message, context)
 
+    def _part_read(self, part: Message, with_previous: Message | None) -> Message:
+        """A question of the message, read with the one before it when alone it has no topic
+        (or too weak a one) and together they have one."""
+        if with_previous is None:
+            return part
+        least = self.component_config["part_confident"]
+        alone, along = reading(part), reading(with_previous)
+        if (alone.topical and alone.confidence >= least) or not along.topical:
+            return part
+        if along.confidence < least:
+            return part
+        _adopt(part, with_previous)
+        part.set(SEMANTIC_KEY, with_previous.get(SEMANTIC_KEY))
+        return part
+
     def _follows_on(self, message: Message, context: Message) -> bool:
         text = str(message.get(TEXT) or "")
         alone, along = reading(message), reading(context)
@@ -192,7 +219,7 @@ class QuestionMerger(StatelessComponent):
     def _several(self, message: Message, topical: list[tuple[Message, Reading]]) -> None:
         seen: dict[str, str] = {}
         for part, read in topical:
-            seen.setdefault(read.label, str(part.get(TEXT)))
+            seen.setdefault(read.label, str(part.get(UNDERSTOOD_AS_KEY) or part.get(TEXT)))
         questions = [{"key": key, "text": text} for key, text in seen.items()]
         mixed = any(not q["key"].startswith("faq/") for q in questions)
         name = SEVERAL_MIXED if mixed else SEVERAL
