@@ -45,7 +45,7 @@ def cross_validate(config: Path, folds: int, out: Path) -> dict[str, Any]:
             "test",
             "nlu",
             "--nlu",
-            "data/nlu",
+            "data",
             "--config",
             str(config),
             "--cross-validation",

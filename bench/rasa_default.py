@@ -61,8 +61,8 @@ def default_config(epochs: int | None) -> dict[str, Any]:
 def nlu_data() -> dict[str, Any]:
     """Our FAQ examples and a plain bot's small talk (DIET needs two intents at least)."""
     examples = []
-    for name in ("faq", "conversation", "out_of_scope"):
-        data = yaml.safe_load((PROJECT_ROOT / "data/nlu" / f"{name}.yml").read_text())
+    for path in ("data/nlu.yml", "data/nlu/conversation.yml", "data/nlu/out_of_scope.yml"):
+        data = yaml.safe_load((PROJECT_ROOT / path).read_text())
         examples += [e for e in data["nlu"] if e["intent"].split("/")[0] in INTENTS]
     return {"version": "3.1", "nlu": examples}
 

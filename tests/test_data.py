@@ -33,7 +33,7 @@ def _responses() -> dict[str, list[dict[str, Any]]]:
 
 def _nlu_labels() -> dict[str, list[str]]:
     labels: dict[str, list[str]] = {}
-    for path in [*_yaml_files("data/nlu"), *_yaml_files("data/es")]:
+    for path in [ROOT / "data" / "nlu.yml", *_yaml_files("data/nlu"), *_yaml_files("data/es")]:
         for block in yaml.safe_load(path.read_text()).get("nlu") or []:
             if "intent" in block:
                 examples = [

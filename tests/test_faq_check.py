@@ -33,7 +33,7 @@ def last_line_of(path: Path, text: str) -> int:
 
 
 def faq_nlu(root: Path) -> Path:
-    return root / "data" / "nlu" / "faq.yml"
+    return root / "data" / "nlu.yml"
 
 
 def faq_answers(root: Path) -> Path:
@@ -81,12 +81,12 @@ CASES: dict[str, tuple[Breakage, str, Callable[[Path], str]]] = {
     "too few examples": (
         lambda r: keep_examples(r, "faq/dose", 5),
         "faq/dose has 5 example questions; every FAQ needs at least 8 (add 3 more",
-        lambda r: f"data/nlu/faq.yml:{line_of(faq_nlu(r), '- intent: faq/dose')}",
+        lambda r: f"data/nlu.yml:{line_of(faq_nlu(r), '- intent: faq/dose')}",
     ),
     "no answer": (
         lambda r: edit(faq_answers(r), "  utter_faq/source:", "  utter_faq/sources:"),
         "faq/source has example questions but no answer",
-        lambda r: f"data/nlu/faq.yml:{line_of(faq_nlu(r), '- intent: faq/source')}",
+        lambda r: f"data/nlu.yml:{line_of(faq_nlu(r), '- intent: faq/source')}",
     ),
     "orphan answer": (
         lambda r: edit(faq_answers(r), "  utter_faq/source:", "  utter_faq/sources:"),
@@ -114,7 +114,7 @@ CASES: dict[str, tuple[Breakage, str, Callable[[Path], str]]] = {
     "no conversation test": (
         lambda r: remove_story(r, "pain"),
         "faq/pain has no conversation test",
-        lambda r: f"data/nlu/faq.yml:{line_of(faq_nlu(r), '- intent: faq/pain')}",
+        lambda r: f"data/nlu.yml:{line_of(faq_nlu(r), '- intent: faq/pain')}",
     ),
     "conversation test for no topic": (
         lambda r: edit(stories(r), '"faq: source"', '"faq: sources"'),
@@ -135,24 +135,24 @@ CASES: dict[str, tuple[Breakage, str, Callable[[Path], str]]] = {
         lambda r: add_example(r, "faq/dose", "how long does it last"),
         "'how long does it last' is an example for faq/duration and also for faq/dose",
         # Reported where it appears the second time, naming the first.
-        lambda r: f"data/nlu/faq.yml:{last_line_of(faq_nlu(r), '    - how long does it last')}",
+        lambda r: f"data/nlu.yml:{last_line_of(faq_nlu(r), '    - how long does it last')}",
     ),
     "near-duplicate across topics": (
         lambda r: add_example(r, "faq/dose", "how long does it lasst"),
-        "is nearly the same question as 'how long does it lasst' (faq/dose, data/nlu/faq.yml:"
+        "is nearly the same question as 'how long does it lasst' (faq/dose, data/nlu.yml:"
         "1018): the same words but",
-        lambda r: f"data/nlu/faq.yml:{last_line_of(faq_nlu(r), '    - how long does it last')}",
+        lambda r: f"data/nlu.yml:{last_line_of(faq_nlu(r), '    - how long does it last')}",
     ),
     "near-duplicate with an unanswerable question": (
         lambda r: add_example(r, "faq/booking", "gift card please"),
         "'gift card please' (faq/booking) is nearly the same question as 'gift card' "
         "(not_in_article/other",
-        lambda r: f"data/nlu/faq.yml:{line_of(faq_nlu(r), 'gift card please')}",
+        lambda r: f"data/nlu.yml:{line_of(faq_nlu(r), 'gift card please')}",
     ),
     "held-out example trained on": (
         lambda r: add_example(r, "faq/what_is_rosacea", "wat even is rosacea lol"),
         "'wat even is rosacea lol' is in the held-out test set",
-        lambda r: f"data/nlu/faq.yml:{line_of(faq_nlu(r), 'wat even is rosacea lol')}",
+        lambda r: f"data/nlu.yml:{line_of(faq_nlu(r), 'wat even is rosacea lol')}",
     ),
     "conversation test contradicts the examples": (
         lambda r: edit(
@@ -160,8 +160,7 @@ CASES: dict[str, tuple[Breakage, str, Callable[[Path], str]]] = {
             "          how many units of botox do you use\n",
             "          how long does it last\n",
         ),
-        "the conversation test expects 'how long does it last' to be faq/dose, but "
-        "data/nlu/faq.yml:",
+        "the conversation test expects 'how long does it last' to be faq/dose, but data/nlu.yml:",
         lambda r: (
             f"tests/test_stories.yml:{line_of(stories(r), '          how long does it last')}"
         ),

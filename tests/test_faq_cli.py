@@ -97,7 +97,7 @@ def load(path: Path) -> Any:
 
 def intents(project: Path) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for path in sorted((project / "data" / "nlu").glob("*.yml")):
+    for path in [project / "data" / "nlu.yml", *sorted((project / "data" / "nlu").glob("*.yml"))]:
         for block in load(path)["nlu"]:
             if "intent" in block:
                 lines = block["examples"].splitlines()
@@ -163,7 +163,7 @@ def test_added_files_are_what_rasa_reads(project: Path, capsys: pytest.CaptureFi
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (["--topic", "dose"], "the topic 'dose' already exists (data/nlu/faq.yml:"),
+        (["--topic", "dose"], "the topic 'dose' already exists (data/nlu.yml:"),
         (["--topic", "Parking Spots"], "cannot be a topic name"),
         (["--answer", "   "], "the answer is empty"),
         (["--questions", "3"], "has 3 example questions; an FAQ needs at least 8"),

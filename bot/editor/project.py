@@ -28,7 +28,8 @@ class Project:
 
     @property
     def faq_nlu(self) -> Path:
-        return self.nlu_dir / "faq.yml"
+        """The FAQ examples editors add to; other topics' examples are in data/nlu/."""
+        return self.root / "data" / "nlu.yml"
 
     def nlu_dir_for(self, language: str) -> Path:
         """English examples live in data/nlu/, every other language's in data/<language>/."""

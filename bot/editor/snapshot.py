@@ -58,9 +58,10 @@ class Snapshot:
 
     @functools.cached_property
     def nlu_files(self) -> dict[Path, list[nlu.Block]]:
+        faq = [self.project.faq_nlu] if self.files.exists(self.project.faq_nlu) else []
         return {
             path: nlu.parse(self.text(path), self.rel(path))
-            for path in self._yaml_files(self.project.nlu_dir)
+            for path in [*faq, *self._yaml_files(self.project.nlu_dir)]
         }
 
     @functools.cached_property
