@@ -41,6 +41,7 @@ def test_every_fix_matches_the_installed_rasa_and_sanic() -> None:
 def test_every_module_that_replaces_a_function_is_registered() -> None:
     folder = Path(rasa_server.__file__).parent
     installers = {p.stem for p in folder.glob("*.py") if "\ndef install(" in p.read_text()}
+    installers |= {p.parent.name for p in folder.glob("*/hooks.py")}  # the workers' package
     assert installers - NOT_FIXES == set(fixes.BY_NAME)
     assert sum(len(f.targets) for f in fixes.FIXES) == 19
 

@@ -5,7 +5,7 @@ through here, and so do the conversation tests (`python -m bot.rasa_server test 
 that they test what visitors talk to. It refuses to start when a fix does not match the
 installed Rasa (fixes.py); `RASA_FIXES=-name` starts without that one.
 Unless the environment says otherwise, the server runs a worker per core (at most
-MAX_WORKERS), forked after the model is loaded (workers.py: this process then supervises, and
+MAX_WORKERS), forked after the model is loaded (workers/: this process then supervises, and
 Rasa runs in the processes it starts), and queues up to BACKLOG
 connections before the kernel turns new ones away (Rasa's default, 100, made the 101st of 200
 visitors arriving together wait for TCP's retries: 1, 3, 7 s ...).
@@ -24,7 +24,7 @@ BACKLOG = 1024
 
 def default_workers() -> int:
     """A worker per core; Socket.IO's sessions are one process's whatever the count
-    (workers.py, socketio_relay.py)."""
+    (workers/, socketio_relay.py)."""
     return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
 
 
