@@ -44,10 +44,10 @@ class Channel:
         self.sock.close()
 
 
-def _pair() -> tuple[Channel, socket.socket]:
+def pair() -> tuple[Channel, socket.socket]:
     mine, theirs = socket.socketpair()
     return Channel(mine), theirs
 
 
-def _error(status: int, reason: str, message: str) -> dict[str, Any]:
+def error_answer(status: int, reason: str, message: str) -> dict[str, Any]:
     return {"status": status, "reason": reason, "message": message}

@@ -16,10 +16,10 @@ from typing import Any
 
 from bot.rasa_server import socketio_relay
 from bot.rasa_server.workers import state
-from bot.rasa_server.workers.channel import LEADER, LISTENING, MODEL, Channel, _error
-from bot.rasa_server.workers.processes import _die_with_parent, _exit
+from bot.rasa_server.workers.channel import LEADER, LISTENING, MODEL, Channel, error_answer
+from bot.rasa_server.workers.processes import describe_exit, die_with_parent
 from bot.rasa_server.workers.supervisor import NOT_STARTED, READY_TIMEOUT, Child, Supervisor
-from bot.rasa_server.workers.worker import _notify_ready, _refuse_unload, _run_worker
+from bot.rasa_server.workers.worker import notify_ready, refuse_unload, run_worker
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +59,12 @@ class Leader(Supervisor):
 
     def fork_worker(self) -> Child:
         theirs = [self.socketio["sock"]] if self.socketio else []
-        return self.fork(functools.partial(_run_worker, self.settings, self.agent, theirs, None))
+        return self.fork(functools.partial(run_worker, self.settings, self.agent, theirs, None))
 
     def fork_socketio(self) -> Child:
         assert self.socketio is not None
         run = functools.partial(
-            _run_worker, self.socketio, self.agent, [self.settings["sock"]], SOCKETIO_NAME
+            run_worker, self.socketio, self.agent, [self.settings["sock"]], SOCKETIO_NAME
         )
         return self.fork(run, socketio=True)
 
@@ -97,7 +97,7 @@ class Leader(Supervisor):
             self.from_master()
 
     def died(self, child: Child, status: int) -> None:
-        logger.error("Rasa worker %s exited (%s)", child.pid, _exit(status))
+        logger.error("Rasa worker %s exited (%s)", child.pid, describe_exit(status))
         if self.may_restart():
             gc.freeze()
             if child.data.get("socketio"):
@@ -107,12 +107,12 @@ class Leader(Supervisor):
 
     def run(self) -> int:
         self.stop_on_signals()
-        _settle_memory()
+        settle_memory()
         first = [self.fork_worker() for _ in range(self.workers)]
         if self.socketio is not None:
             first.append(self.fork_socketio())
         if not self.wait_ready(first, READY_TIMEOUT):
-            self.master.send({"failed": _error(500, "LoadingError", NOT_STARTED)})
+            self.master.send({"failed": error_answer(500, "LoadingError", NOT_STARTED)})
             self.stopping = self.failed = True
         else:
             model = self.agent.model_name
@@ -120,11 +120,11 @@ class Leader(Supervisor):
         while not self.stopping:
             self.poll(0.5)
         self.from_master()  # an answer for a worker that asked may have come with the signal
-        self.stop_children(_graceful(self.settings) + 5)
+        self.stop_children(graceful_seconds(self.settings) + 5)
         return 1 if self.failed else 0
 
 
-def _load(model_path: str | None, remote_storage: str | None) -> Any:
+def load(model_path: str | None, remote_storage: str | None) -> Any:
     from rasa.core.agent import load_agent
 
     loop = asyncio.new_event_loop()
@@ -160,11 +160,11 @@ async def warm_up(agent: Any) -> None:
         await agent.parse_message(text)
 
 
-def _graceful(settings: dict[str, Any]) -> float:
+def graceful_seconds(settings: dict[str, Any]) -> float:
     return float(settings["app"].config.GRACEFUL_SHUTDOWN_TIMEOUT)
 
 
-def _settle_memory() -> None:
+def settle_memory() -> None:
     """Before forking: what loading left over goes back to the system (malloc keeps freed
     memory; 48-63 MB after loading our model), and the objects made so far stay out of the
     children's garbage collections, whose scans would write to (and so copy) their pages."""
@@ -195,24 +195,24 @@ def serve_leader(server_settings: dict[str, Any], workers: int = 1) -> None:
     asyncio.set_event_loop(loop)
     trigger_events(main_start, loop)
     app = server_settings["app"]
-    app.register_listener(_notify_ready, "after_server_start")
-    app.register_middleware(_refuse_unload, "request")
+    app.register_listener(notify_ready, "after_server_start")
+    app.register_middleware(refuse_unload, "request")
     server_settings.update(sock=sock, host=None, port=None, reuse_port=True, run_multiple=True)
     model = requested["model_path"]
     code = 1
     try:
-        _die_with_parent()
-        agent = _load(model, requested["remote_storage"])
+        die_with_parent()
+        agent = load(model, requested["remote_storage"])
         if not agent.is_ready():
             message = f"Agent with name '{model}' could not be loaded."
-            master.send({"failed": _error(400, "BadRequest", message)})
+            master.send({"failed": error_answer(400, "BadRequest", message)})
         else:
             paths = socketio_channel.paths
             code = Leader(server_settings, max(workers, 1), master, agent, paths).run()
     except Exception as error:  # as Rasa answers a model that does not load
         logger.exception("Model %s did not load", model)
         message = f"An unexpected error occurred. Error: {error}"
-        master.send({"failed": _error(500, "LoadingError", message)})
+        master.send({"failed": error_answer(500, "LoadingError", message)})
     trigger_events(main_stop, loop)
     if code:
         raise SystemExit(code)

@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from bot.rasa_server.workers.channel import LEADER, LISTENING, MODEL, _error, _pair
-from bot.rasa_server.workers.processes import _children, _exit, _signal
+from bot.rasa_server.workers.channel import LEADER, LISTENING, MODEL, error_answer, pair
+from bot.rasa_server.workers.processes import children_of, describe_exit, send_signal
 from bot.rasa_server.workers.supervisor import NOT_STARTED, READY_TIMEOUT, Child, Supervisor
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def plan(argv: list[str], environ: Mapping[str, str]) -> Plan | None:
         workers = int(environ.get("SANIC_WORKERS", "1"))
     except ValueError:
         return None
-    endpoints = Path(_option(argv, "--endpoints") or "endpoints.yml")
+    endpoints = Path(option(argv, "--endpoints") or "endpoints.yml")
     try:
         lock_store = (yaml.safe_load(endpoints.read_text()) or {}).get("lock_store") or {}
     except (OSError, yaml.YAMLError, AttributeError):
@@ -59,14 +59,14 @@ def plan(argv: list[str], environ: Mapping[str, str]) -> Plan | None:
         return None
     return Plan(
         argv=list(argv),
-        host=_option(argv, "--interface", "-i") or "0.0.0.0",
-        port=int(_option(argv, "--port", "-p") or 5005),
+        host=option(argv, "--interface", "-i") or "0.0.0.0",
+        port=int(option(argv, "--port", "-p") or 5005),
         backlog=int(environ.get("SANIC_BACKLOG", "100")),
         workers=workers,
     )
 
 
-def _option(argv: list[str], *names: str) -> str | None:
+def option(argv: list[str], *names: str) -> str | None:
     for index, word in enumerate(argv):
         if word in names and index + 1 < len(argv):
             return argv[index + 1]
@@ -86,13 +86,13 @@ class Master(Supervisor):
         self.plan = plan
         self.leader: Child | None = None
         self.requests: deque[tuple[Child, dict[str, Any]]] = deque()
-        self.sock = _bind(plan.host, plan.port, plan.backlog)
+        self.sock = bind(plan.host, plan.port, plan.backlog)
 
     def start_leader(self, model_path: str | None, remote_storage: str | None) -> Child:
         """A leader for the model the command names (None), or for exactly this one: Rasa's
         command line would put its newest model in the place of one that does not exist."""
         argv = self.plan.argv
-        mine, theirs = _pair()
+        mine, theirs = pair()
         environ = {
             **os.environ,
             LEADER: str(theirs.fileno()),
@@ -127,7 +127,9 @@ class Master(Supervisor):
 
     def died(self, child: Child, status: int) -> None:
         if child is self.leader and self.may_restart():
-            logger.error("Rasa's leader process exited (%s): starting another", _exit(status))
+            logger.error(
+                "Rasa's leader process exited (%s): starting another", describe_exit(status)
+            )
             self.leader = self.start_leader(child.data["model_path"], child.data["remote_storage"])
 
     def reload(self, via: Child, message: dict[str, Any]) -> None:
@@ -137,19 +139,19 @@ class Master(Supervisor):
         logger.info("Loading model %s on new Rasa workers", model)
         new = self.start_leader(model, request.get("remote_storage"))
         if not self.wait_ready([new], READY_TIMEOUT):
-            error = new.data.get("error") or _error(500, "LoadingError", NOT_STARTED)
+            error = new.data.get("error") or error_answer(500, "LoadingError", NOT_STARTED)
             new.retiring = True
-            _signal(new.pid, signal.SIGTERM)
+            send_signal(new.pid, signal.SIGTERM)
             via.channel.send({"answer": {"error": error}, "worker": worker})
             return
         old, self.leader = self.leader, new
         if old is not None:
             # The old workers stop taking connections before the answer goes out, so every
             # request after it reaches a new worker. Their requests in hand still finish.
-            retired = _children(old.pid)
+            retired = children_of(old.pid)
             old.retiring = True
             for pid in [old.pid, *retired]:
-                _signal(pid, signal.SIGTERM)
+                send_signal(pid, signal.SIGTERM)
             deadline = time.monotonic() + STOP_LISTENING_TIMEOUT
             while time.monotonic() < deadline and any(self.listening(p) for p in retired):
                 time.sleep(0.02)
@@ -185,7 +187,7 @@ class Master(Supervisor):
         return 1 if self.failed else 0
 
 
-def _bind(host: str, port: int, backlog: int) -> socket.socket:
+def bind(host: str, port: int, backlog: int) -> socket.socket:
     """Sanic's listening socket (sanic.server.socket.bind_socket), made here: importing Sanic
     would add 21 MB and half a second to the master."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.rasa_server.workers.channel import Channel, _pair
-from bot.rasa_server.workers.processes import _signal
+from bot.rasa_server.workers.channel import Channel, pair
+from bot.rasa_server.workers.processes import send_signal
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class Supervisor:
         return [child.channel for child in self.children.values()]
 
     def fork(self, run: Callable[[socket.socket], None], **data: Any) -> Child:
-        mine, theirs = _pair()
+        mine, theirs = pair()
         pid = os.fork()
         if pid == 0:  # the child: `run` never returns
             mine.close()
@@ -135,14 +135,14 @@ class Supervisor:
 
     def stop_children(self, graceful: float) -> None:
         for pid in self.children:
-            _signal(pid, signal.SIGTERM)
+            send_signal(pid, signal.SIGTERM)
         deadline = time.monotonic() + graceful
         while self.children and time.monotonic() < deadline:
             self.reap()
             self.meanwhile()
             time.sleep(0.05)
         for pid in list(self.children):
-            _signal(pid, signal.SIGKILL)
+            send_signal(pid, signal.SIGKILL)
         while self.children:
             self.reap()
             time.sleep(0.05)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.rasa_server.workers import state
-from bot.rasa_server.workers.processes import PR_SET_NAME, _die_with_parent
+from bot.rasa_server.workers.processes import PR_SET_NAME, die_with_parent
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class Worker:
             return dict(json.loads(answer))
 
 
-def _run_worker(
+def run_worker(
     settings: dict[str, Any],
     agent: Any,
     theirs: list[socket.socket],
@@ -58,7 +58,7 @@ def _run_worker(
 ) -> None:
     code = 1
     try:
-        _die_with_parent()
+        die_with_parent()
         for sock in theirs:  # a worker serves the port, the Socket.IO process its own socket
             sock.close()
         if name is not None:  # what `ps -o comm` and /proc/<pid>/comm show
@@ -68,7 +68,7 @@ def _run_worker(
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         state._worker = Worker(agent, channel)
         _forbid_tensorflow()
-        _fresh_connections(agent)
+        fresh_connections(agent)
         from sanic.server import serve
 
         serve(**settings)
@@ -90,7 +90,7 @@ def _forbid_tensorflow() -> None:
     RasaModel.run_inference = refuse
 
 
-def _fresh_connections(agent: Any) -> None:
+def fresh_connections(agent: Any) -> None:
     """Database connections opened before the fork stay the leader's (SQLAlchemy's advice)."""
     store = agent.tracker_store
     for each in (store, getattr(store, "_tracker_store", None)):
@@ -99,12 +99,12 @@ def _fresh_connections(agent: Any) -> None:
             engine.dispose(close=False)
 
 
-async def _notify_ready(app: Any, loop: Any) -> None:
+async def notify_ready(app: Any, loop: Any) -> None:
     if state._worker is not None:
         state._worker.tell({"ready": os.getpid()})
 
 
-async def _refuse_unload(request: Any) -> Any:
+async def refuse_unload(request: Any) -> Any:
     if state._worker is not None and request.method == "DELETE" and request.path == "/model":
         from sanic import response
 
