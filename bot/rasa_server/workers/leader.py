@@ -12,10 +12,10 @@ import logging
 import os
 import selectors
 import socket
+from collections.abc import Mapping
 from typing import Any
 
 from bot.rasa_server import socketio_relay
-from bot.rasa_server.workers import state
 from bot.rasa_server.workers.channel import LEADER, LISTENING, MODEL, Channel, error_answer
 from bot.rasa_server.workers.processes import describe_exit, die_with_parent
 from bot.rasa_server.workers.supervisor import NOT_STARTED, READY_TIMEOUT, Child, Supervisor
@@ -124,7 +124,7 @@ class Leader(Supervisor):
         return 1 if self.failed else 0
 
 
-def load(model_path: str | None, remote_storage: str | None) -> Any:
+def load(model_path: str | None, remote_storage: str | None, endpoints: Any) -> Any:
     from rasa.core.agent import load_agent
 
     loop = asyncio.new_event_loop()
@@ -133,7 +133,7 @@ def load(model_path: str | None, remote_storage: str | None) -> Any:
         load_agent(
             model_path=model_path,
             remote_storage=remote_storage,
-            endpoints=state._serve_arguments.get("endpoints"),
+            endpoints=endpoints,
             loop=loop,
         )
     )
@@ -174,9 +174,12 @@ def settle_memory() -> None:
     gc.freeze()
 
 
-def serve_leader(server_settings: dict[str, Any], workers: int = 1) -> None:
+def serve_leader(
+    server_settings: dict[str, Any], workers: int = 1, *, arguments: Mapping[str, Any]
+) -> None:
     """In a leader, in place of Sanic's `serve_single` and `serve_multiple`: load the model
-    named on the command line, then fork the workers onto the master's socket."""
+    named on the command line (`arguments`: serve_application's), then fork the workers onto
+    the master's socket."""
     from sanic.server.events import trigger_events
 
     from bot.channels import socketio as socketio_channel
@@ -184,8 +187,8 @@ def serve_leader(server_settings: dict[str, Any], workers: int = 1) -> None:
     master = Channel(socket.socket(fileno=int(os.environ[LEADER])))
     sock = socket.socket(fileno=int(os.environ[LISTENING]))
     requested = json.loads(os.environ.pop(MODEL, "null")) or {
-        "model_path": state._serve_arguments.get("model_path"),
-        "remote_storage": state._serve_arguments.get("remote_storage"),
+        "model_path": arguments.get("model_path"),
+        "remote_storage": arguments.get("remote_storage"),
     }
     for name in (LEADER, LISTENING):
         del os.environ[name]  # the workers are not leaders
@@ -202,7 +205,7 @@ def serve_leader(server_settings: dict[str, Any], workers: int = 1) -> None:
     code = 1
     try:
         die_with_parent()
-        agent = load(model, requested["remote_storage"])
+        agent = load(model, requested["remote_storage"], arguments.get("endpoints"))
         if not agent.is_ready():
             message = f"Agent with name '{model}' could not be loaded."
             master.send({"failed": error_answer(400, "BadRequest", message)})

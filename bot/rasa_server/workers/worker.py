@@ -6,15 +6,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import functools
 import json
 import logging
 import os
 import signal
 import socket
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
-from bot.rasa_server.workers import state
 from bot.rasa_server.workers.processes import PR_SET_NAME, die_with_parent
 
 logger = logging.getLogger(__name__)
@@ -66,7 +67,9 @@ def run_worker(
                 ctypes.CDLL(None).prctl(PR_SET_NAME, name.encode())
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # Sanic's serve sets its own handler
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        state._worker = Worker(agent, channel)
+        worker = Worker(agent, channel)
+        settings["app"].ctx.rasa_worker = worker  # what the app's listeners ask `worker_of`
+        _reload_through(worker)
         _forbid_tensorflow()
         fresh_connections(agent)
         from sanic.server import serve
@@ -99,13 +102,55 @@ def fresh_connections(agent: Any) -> None:
             engine.dispose(close=False)
 
 
+def worker_of(app: Any) -> Worker | None:
+    """The worker a process is, on the app it serves; None in a leader or a Rasa of its own."""
+    return getattr(app.ctx, "rasa_worker", None)
+
+
+def _reload_through(worker: Worker) -> None:
+    """Rasa's `PUT /model` in this worker asks the leader for new workers instead (the workers'
+    fix in fixes.py: rasa.server:_load_agent); Rasa looks the function up on each request."""
+    import rasa.server
+
+    rasa.server._load_agent = functools.partial(load_agent_via_leader, worker)
+
+
+async def load_agent_via_leader(
+    worker: Worker,
+    model_path: str | None = None,
+    model_server: Any = None,
+    remote_storage: str | None = None,
+    endpoints: Any = None,
+) -> Any:
+    from rasa.server import ErrorResponse
+
+    if endpoints is None or model_server is not None:  # a model to test, or a model server
+        raise ErrorResponse(
+            HTTPStatus.CONFLICT,
+            "Conflict",
+            "Loading a model this way is not available with several Rasa workers.",
+        )
+    answer = await worker.ask(
+        {"reload": {"model_path": model_path, "remote_storage": remote_storage}}
+    )
+    if "error" in answer:
+        error = answer["error"]
+        raise ErrorResponse(HTTPStatus(error["status"]), error["reason"], error["message"])
+    return worker.agent  # this worker is stopping; until then it answers as before
+
+
 async def notify_ready(app: Any, loop: Any) -> None:
-    if state._worker is not None:
-        state._worker.tell({"ready": os.getpid()})
+    worker = worker_of(app)
+    if worker is not None:
+        worker.tell({"ready": os.getpid()})
 
 
 async def refuse_unload(request: Any) -> Any:
-    if state._worker is not None and request.method == "DELETE" and request.path == "/model":
+    if (
+        worker_of(request.app) is not None
+        and request.method == "DELETE"
+        and request.path == "/model"
+    ):
         from sanic import response
 
         message = "Unloading the model is not available with several Rasa workers."
