@@ -18,6 +18,7 @@ from typing import Any
 from bot.rasa_server import socketio_relay
 from bot.rasa_server.workers.channel import LEADER, LISTENING, MODEL, Channel, error_answer
 from bot.rasa_server.workers.processes import describe_exit, die_with_parent
+from bot.rasa_server.workers.restarts import Restarts
 from bot.rasa_server.workers.supervisor import NOT_STARTED, READY_TIMEOUT, Child, Supervisor
 from bot.rasa_server.workers.worker import notify_ready, refuse_unload, run_worker
 
@@ -40,8 +41,9 @@ class Leader(Supervisor):
         master: Channel,
         agent: Any,
         socketio_paths: set[str] | None = None,
+        restarts: Restarts | None = None,
     ):
-        super().__init__()
+        super().__init__(restarts)
         self.settings = settings
         self.workers = workers
         self.master = master

@@ -21,6 +21,7 @@ import yaml
 
 from bot.rasa_server.workers.channel import LEADER, LISTENING, MODEL, error_answer, pair
 from bot.rasa_server.workers.processes import children_of, describe_exit, send_signal
+from bot.rasa_server.workers.restarts import Restarts
 from bot.rasa_server.workers.supervisor import NOT_STARTED, READY_TIMEOUT, Child, Supervisor
 
 logger = logging.getLogger(__name__)
@@ -81,8 +82,8 @@ class Master(Supervisor):
     before it imports Rasa: a small process that loads no model and runs no TensorFlow, and
     starts each leader as a new `python -m bot.rasa_server` with the port and a channel."""
 
-    def __init__(self, plan: Plan) -> None:
-        super().__init__()
+    def __init__(self, plan: Plan, restarts: Restarts | None = None) -> None:
+        super().__init__(restarts)
         self.plan = plan
         self.leader: Child | None = None
         self.requests: deque[tuple[Child, dict[str, Any]]] = deque()

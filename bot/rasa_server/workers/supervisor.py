@@ -10,21 +10,17 @@ import selectors
 import signal
 import socket
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.rasa_server.workers.channel import Channel, pair
 from bot.rasa_server.workers.processes import send_signal
+from bot.rasa_server.workers.restarts import Restarts
 
 logger = logging.getLogger(__name__)
 
 READY_TIMEOUT = 300.0  # seconds for a leader to load its model and start its workers
-RESTART_LIMIT = 5  # processes forked again within RESTART_WINDOW before giving up
-RESTART_WINDOW = 60.0
-
-
 NOT_STARTED = "The new workers did not start."
 
 
@@ -42,12 +38,12 @@ class Child:
 class Supervisor:
     """Forks children, reads their channels, reaps and restarts them."""
 
-    def __init__(self) -> None:
+    def __init__(self, restarts: Restarts | None = None) -> None:
         self.children: dict[int, Child] = {}
         self.selector = selectors.DefaultSelector()
         self.stopping = False
         self.failed = False
-        self.restarts: deque[float] = deque()
+        self.restarts = restarts or Restarts()
 
     def channels(self) -> list[Channel]:
         """Every channel this process holds (a child it forks closes its copies)."""
@@ -113,15 +109,11 @@ class Supervisor:
                 self.died(child, status)
 
     def may_restart(self) -> bool:
-        now = time.monotonic()
-        self.restarts.append(now)
-        while self.restarts[0] < now - RESTART_WINDOW:
-            self.restarts.popleft()
-        if len(self.restarts) > RESTART_LIMIT:
-            logger.error("Rasa processes keep dying: stopping")
-            self.stopping = self.failed = True
-            return False
-        return True
+        if self.restarts.allow():
+            return True
+        logger.error("Rasa processes keep dying: stopping")
+        self.stopping = self.failed = True
+        return False
 
     def wait_ready(self, children: list[Child], timeout: float) -> bool:
         deadline = time.monotonic() + timeout
