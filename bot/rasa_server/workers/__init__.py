@@ -30,6 +30,10 @@ none.
 
 `python -m bot.rasa_server` becomes the master when Rasa would run several Sanic workers
 (SANIC_WORKERS > 1 and a lock store that works across processes: `plan`).
+
+The modules, by role (docs/architecture.md draws them): master.py, leader.py, worker.py, what
+they share (supervisor.py, restarts.py), the line between them (channel.py), calls on processes
+(processes.py), and hooks.py, in place of Rasa's and Sanic's functions.
 """
 
 from __future__ import annotations
