@@ -17,7 +17,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONDONTWRITEBYTECODE ?= 1
 
-.PHONY: help install spacy train run run-prod shell test lint format bench crossval lock clean browser
+.PHONY: help install spacy train run run-prod shell test test-fast lint format bench crossval lock clean browser
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -65,6 +65,12 @@ browser: ## Debian's chromium for the widget's browser tests (installed once; ne
 
 test: spacy lint browser ## The whole suite: lint, data validation, stories, NLU gate, actions, end to end
 	$(PY) -m pytest
+
+# The editor's CLI tests run `rasa data validate` and `bot faq` in subprocesses (70 s of the
+# 170 s that the unmarked tests take); `make test` runs them.
+test-fast: install ## Unit tests only: no model, no Rasa servers, no editor subprocesses (< 2 min)
+	$(PY) -m pytest -m "not model and not servers" --ignore=tests/test_faq_cli.py \
+		-k "not rasa_data_validate"
 
 bench: train ## Latency, memory, NLU quality and widget-size benchmarks (results in bench/results/)
 	$(PY) -m bench.latency

@@ -5,7 +5,7 @@ the latency along one 200-turn conversation. Results: bench/results/scale.json a
 Typing visitors run twice: all sending their first message at the same instant, and arriving
 at random over the first 6 s (one pause), as people do; the results give the p95 of opening and
 of later turns apart. `single` is `make run`'s set-up, a Rasa worker per core forked from one
-loaded model (bot/rasa_server/workers.py); `single_one_worker` the same with one worker, as
+loaded model (bot/rasa_server/workers/); `single_one_worker` the same with one worker, as
 before that.
 
     python -m bench.scale [--setups single,single_one_worker,prod] [--visitors 10,50,200]

@@ -7,9 +7,12 @@ import os
 import sys
 
 from bot import deploy, services, training
+from bot.db import cli as db_cli
+from bot.db import migrate
 from bot.editor import cli as faq_cli
 from bot.prod import cli as prod_cli
 from bot.reports import cli as report_cli
+from bot.settings import db_url
 from bot.staff import audit_cli
 from bot.staff import cli as staff_cli
 
@@ -25,6 +28,7 @@ def _train(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     model = training.train().model
+    migrate.upgrade_url(db_url())  # before the processes that use the tables start
     return services.run_all(model)
 
 
@@ -38,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="train if needed, then start Rasa and the actions")
     run.set_defaults(handler=_run)
     prod_cli.register(commands)
+    db_cli.register(commands)
     staff_cli.register(commands)
     audit_cli.register(commands)
     faq_cli.register(commands)

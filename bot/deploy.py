@@ -5,7 +5,7 @@
    and a sample of each topic's examples must get that topic's answer. A failure stops here.
 3. Load it into the server with Rasa's authenticated model replace (`PUT /model`). The server
    switches only once the new model has loaded (its workers answer with the previous model until
-   new workers answer: bot/rasa_server/workers.py); conversations live in the tracker store, so
+   new workers answer: bot/rasa_server/workers/); conversations live in the tracker store, so
    one that started before carries on.
 4. Run the smoke test again through the server (`POST /model/parse`); if it fails, load the
    previous model back and say so.

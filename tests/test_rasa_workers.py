@@ -1,4 +1,4 @@
-"""Several Rasa workers forked from one loaded model (bot/rasa_server/workers.py), against a real
+"""Several Rasa workers forked from one loaded model (bot/rasa_server/workers/), against a real
 server: they share the conversations and take their turns one at a time, a dead worker is
 replaced, a new model goes live on new workers without dropping a conversation, and a model
 that does not load leaves the running ones answering."""

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from sanic import Sanic
 from sqlalchemy.engine import Engine
 
+from bot.db import migrate
 from bot.delivery import outbox
 from bot.delivery.courier import Courier
 from bot.delivery.reminders import enqueue_reminders
-from bot.handoffs.store import metadata
 from bot.settings import Settings
 from bot.staff import accounts, sessions
 from bot.staff.purge import purge_conversations, purge_handoffs
@@ -39,7 +39,7 @@ class PassReport:
 
 class Jobs:
     def __init__(self, engine: Engine, settings: Settings) -> None:
-        metadata.create_all(engine)  # the outbox's and the inbox's tables, if not there yet
+        migrate.upgrade(engine)  # the outbox's and the inbox's tables, if not there yet
         ZoneInfo(settings.clinic_timezone)  # a wrong BOT_TIMEZONE stops the start, not each email
         self.engine = engine
         self.settings = settings

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine, Row
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
 from bot.handoffs.contact import Contact
@@ -86,8 +86,7 @@ STATUSES = ("open", "claimed", "answered", "resolved")
 UNANSWERED = ("open", "claimed")
 
 # Who did what to a handoff and when. A table of its own rather than new columns on `handoffs`:
-# create_all adds missing tables but never missing columns, and there is no migration tool, so a
-# database written before the staff inbox existed keeps working as it is.
+# it was added when create_all, which never adds columns, made the tables (bot/db/ now does).
 handoff_progress = Table(
     "handoff_progress",
     metadata,
@@ -233,17 +232,10 @@ class HandoffStore:
 
 
 def _create_tables(engine: Engine) -> None:
-    # Two processes starting on a fresh database (the web service and the action server) can
-    # both find a table missing; the loser's CREATE fails, and looking again finds it there.
-    # Each lost race means another process created a table, so one try per table suffices.
-    attempts = len(metadata.tables) + 1
-    for attempt in range(attempts):
-        try:
-            metadata.create_all(engine)
-            return
-        except DBAPIError:
-            if attempt == attempts - 1:
-                raise
+    # Imported here: the migrations' schema imports the staff modules, which import this one.
+    from bot.db import migrate
+
+    migrate.upgrade(engine)
 
 
 _stores_lock = threading.Lock()

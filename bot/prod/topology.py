@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import services
+from bot.db import migrate
 from bot.prod import packages
 from bot.prod.nginx import nginx_service, render
 from bot.prod.postgres import LocalPostgres
@@ -134,6 +135,7 @@ class Topology:
         self.postgres.init()
         self.postgres.start()
         self.postgres.provision()
+        migrate.upgrade_url(self.postgres.url("aluma"))  # before the processes that use it
         services.start(self.redis)
         services.start(self.actions)
         # The replicas load the model side by side (a Rasa start is mostly model loading).

@@ -1,5 +1,8 @@
 """How many messages a Rasa worker works on at once, and which goes first.
 
+`admitted` is a copy of Rasa 3.6.21's `Agent.handle_message` (rasa/core/agent.py) with a place
+taken around its lock: fixes.py refuses to start a Rasa whose `handle_message` differs.
+
 Rasa handles each message as an asyncio task, and asyncio runs whatever is ready in arrival
 order. Under load a worker's loop holds every message its visitors have sent, so when a message
 comes back from the action server it queues behind all of them, and a call Rasa sees take

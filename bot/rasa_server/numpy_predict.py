@@ -172,7 +172,7 @@ def predict(self: DIETClassifier, message: Message) -> Any:
 
 def prepare(classifier: DIETClassifier) -> bool:
     """Build `classifier`'s NumPy model now from the label embeddings its loader computed, so
-    that no first prediction needs TensorFlow (a forked worker cannot run it: workers.py).
+    that no first prediction needs TensorFlow (a forked worker cannot run it: workers/).
     Whether its predictions will be NumPy's."""
     model = classifier.model
     if model is None:
