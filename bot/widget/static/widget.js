@@ -122,7 +122,7 @@
     const valid = saved && Array.isArray(saved.messages) && Date.now() - saved.at < MAX_AGE;
     conv = valid ? saved : fresh();
     conv.messages = conv.messages.filter(
-      (m) => m && (m.from === "user" || m.from === "bot") && typeof m.text === "string",
+      (m) => m && ["user", "bot", "staff", "notice"].includes(m.from) && typeof m.text === "string",
     );
     conv.unread = Number(conv.unread) || 0;
   };
@@ -237,11 +237,13 @@
     message.state === "failed" ? "Not sent" : message.retry ? "Not sent yet: retrying" : "";
   const renderMessage = (message) => {
     if (message.hidden) return;
-    const who = sr(message.from === "bot" ? "Assistant: " : "You: ");
+    const who = sr(
+      { bot: "Assistant: ", user: "You: ", notice: "" }[message.from] ?? `${message.name}: `,
+    );
     const text = h("span", { class: "text" });
-    if (message.from === "bot") linkify(text, message.text);
+    if (message.from !== "user") linkify(text, message.text);
     else text.append(message.text);
-    const bubble = h("div", { class: `msg ${message.from}` }, who, text);
+    const bubble = h("div", { class: `msg ${message.from === "user" ? "user" : "bot"} ${message.from}` }, who, text);
     bubble.append(h("span", { class: "note" }));
     nodes.set(message, bubble);
     log.append(bubble);
@@ -284,9 +286,9 @@
     renderBadge();
     scrollDown();
   };
-  const setTyping = (on) => {
+  const setTyping = (on, who) => {
     const dots = () => h("span", { class: "dots", "aria-hidden": "true" }, h("i"), h("i"), h("i"));
-    typing.replaceChildren(...(on ? [sr("The assistant is typing"), dots()] : []));
+    typing.replaceChildren(...(on ? [sr(`${who || "The assistant"} is typing`), dots()] : []));
   };
   const setAlert = (text, retryButton) => {
     const p = h("p");
@@ -399,16 +401,71 @@
 
   const receive = (reply) => {
     if (!reply || typeof reply !== "object") return;
+    if (typeof reply.custom?.live === "string") {
+      conv.live = true;
+      save();
+      live();
+    }
     const text = typeof reply.text === "string" ? reply.text : "";
     const buttons = (Array.isArray(reply.buttons) ? reply.buttons : [])
       .filter((b) => b && typeof b.title === "string" && typeof b.payload === "string")
       .map((b) => ({ title: b.title, payload: b.payload }));
     if (!text && !buttons.length) return;
-    const message = { from: "bot", text, buttons };
+    show({ from: "bot", text, buttons });
+  };
+  const show = (message) => {
     conv.messages.push(message);
     renderMessage(message);
     if (!open) conv.unread += 1;
     renderBadge();
+  };
+
+  // ---- Live chat with staff: a server-sent event stream while it lasts. EventSource reconnects
+  // by itself with Last-Event-ID; conv.after keeps the last id across reloads and pages.
+  let stream = null;
+  let typingTimer = 0;
+  let typingSent = 0;
+  const live = () => {
+    if (stream || !conv.live || !sender) return;
+    stream = new EventSource(`${server}/live/events?sender=${sender}&after=${conv.after || 0}`);
+    stream.addEventListener("message", (e) => {
+      const m = JSON.parse(e.data);
+      if (!(m.id > (conv.after || 0))) return;
+      conv.after = m.id;
+      setTyping(false);
+      if (m.author === "end") {
+        conv.live = false;
+        stream.close();
+        stream = null;
+      } else if (typeof m.text === "string") {
+        const from = { staff: "staff", notice: "notice" }[m.author] || "bot";
+        show({ from, text: m.text, name: String(m.name || "Staff") });
+        renderQuick();
+        scrollDown();
+      }
+      save();
+    });
+    stream.addEventListener("typing", (e) => {
+      setTyping(true, JSON.parse(e.data).name);
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => setTyping(false), 5000);
+    });
+    stream.onerror = () => {
+      // Refused for good (e.g. a new sender id): try again later rather than never.
+      if (stream && stream.readyState === 2) {
+        stream = null;
+        setTimeout(live, 5000);
+      }
+    };
+  };
+  const typed = () => {
+    if (!conv.live || !sender || Date.now() - typingSent < 2000) return;
+    typingSent = Date.now();
+    fetch(`${server}/live/typing`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender }),
+    }).catch(() => {});
   };
 
   const send = (text, payload, hidden) => {
@@ -435,6 +492,8 @@
   };
 
   const startOver = () => {
+    if (stream) stream.close();
+    stream = null;
     local.del(key());
     local.del("sender");
     sender = null;
@@ -467,9 +526,11 @@
 
   window.alumaChat = { open: () => setOpen(true, true), close: () => setOpen(false, false) };
   window.addEventListener("online", () => pump(true));
+  input.addEventListener("input", typed);
   document.body.append(host);
   renderAll();
   const stayOpen = tab.get("open");
   setOpen(stayOpen === null ? opt.open === "true" : stayOpen, false);
   pump(true);
+  live();
 })();
