@@ -7,18 +7,28 @@ member of staff is online; the module's tests run in order on one stack and one 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
+import aiohttp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bot.handoffs.store import HandoffStore
+from bot.live import store as live_store
+from bot.live.config import LiveConfig
+from bot.live.hours import OfficeHours
+from bot.live.hub import Hub
+from bot.live.takeover import Live
+from bot.live.tracker import Tracker
 from bot.staff import accounts
 from tests.browser import Chat, chromium
+from tests.hostile import SCRIPTS, SQL
 from tests.local_servers import wait_until
 from tests.servers import Stack, free_port
 from tests.staff_login import sign_in_browser
@@ -30,6 +40,7 @@ PASSWORD = "correct horse battery"
 QUEUED = "I've asked them to join this chat"
 JOINED = "Maria from Aluma has joined the chat."
 HANDBACK = "Maria handed the chat back to the assistant."
+HOSTILE = [SCRIPTS[0], SCRIPTS[1], SCRIPTS[7], SQL[0]]
 DURATION = "sustained for approximately three months"  # the article's answer on how long it lasts
 
 
@@ -80,8 +91,9 @@ class Inbox:
 
     def set_online(self, online: bool) -> None:
         box = self.page.get_by_label("I'm online for live chat")
-        if box.is_checked() != online:
-            box.click()
+        if box.is_checked() == online:
+            return  # as this member of staff left it
+        box.click()
         expect(self.page.get_by_role("status")).to_have_text(
             "You are online." if online else "You are offline."
         )
@@ -224,3 +236,175 @@ def stack_events(stack: Stack, sender: str) -> list[dict[str, Any]]:
     )
     response.raise_for_status()
     return list(response.json()["events"])
+
+
+def live_chat_of(stack: Stack, sender: str) -> live_store.Chat:
+    engine = HandoffStore.from_url(f"sqlite:///{stack.db_path}").engine
+    chat = live_store.latest_for(engine, sender)
+    assert chat is not None
+    return chat
+
+
+def take_next(inbox: Inbox) -> None:
+    inbox.page.goto(f"{inbox.server}/staff/live")
+    inbox.page.get_by_role("button", name=re.compile(r"^Waiting \d+ s")).first.click()
+    inbox.page.get_by_role("button", name="Take this chat").click()
+
+
+def test_red_flags_hostile_text_and_closing_into_a_resolved_case(
+    stack: Stack, browser: Browser
+) -> None:
+    inbox = Inbox(new_page(browser), stack.web_url)
+    inbox.open()
+    inbox.set_online(True)
+    visitor = visitor_page(browser, stack)
+    visitor.open()
+    visitor.say("i want to speak to a human")
+    visitor.bot_says(QUEUED)
+    take_next(inbox)
+    wait_for_bubble(visitor, "notice", JOINED)
+
+    # A red flag gets Rasa's emergency message at once, though staff hold the conversation.
+    visitor.say("my throat is swelling and I can't breathe")
+    visitor.bot_says("call 911")
+    wait_until(
+        lambda: any(m.startswith("Emergency reply: ") for m in inbox.messages()),
+        what="the emergency reply shown to staff",
+    )
+
+    # Hostile text both ways shows as text and runs nothing.
+    attack = HOSTILE[0]
+    visitor.say(attack)
+    wait_until(lambda: f"Visitor: {attack}" in inbox.messages(), what="the visitor's payload")
+    for payload in HOSTILE:
+        inbox.send(payload)
+    for payload in HOSTILE:
+        wait_for_bubble(visitor, "staff", payload)
+    for page in (visitor.page, inbox.page):
+        assert page.evaluate("window.__pwned") is None
+    assert (
+        visitor.shadow(
+            "root.querySelectorAll('.log img, .log script, .log svg:not([aria-hidden])').length"
+        )
+        == 0
+    )
+
+    # Closing files a resolved case with the whole transcript and who held the chat.
+    inbox.page.get_by_role("button", name="Close chat").click()
+    wait_for_bubble(visitor, "notice", "Maria closed the chat.")
+    wait_until(
+        lambda: live_chat_of(stack, visitor.sender()).reference,
+        what="the closed chat's handoff",
+    )
+    chat = live_chat_of(stack, visitor.sender())
+    assert chat.state == "closed" and chat.taken_by == STAFF
+    store = HandoffStore.from_url(f"sqlite:///{stack.db_path}")
+    case = store.get(str(chat.reference))
+    assert case is not None and case.status == "resolved"
+    roles = [(t["role"], t.get("staff"), t["text"]) for t in case.transcript]
+    assert ("visitor", None, "i want to speak to a human") in roles
+    assert ("staff", "Maria", HOSTILE[1]) in roles
+    assert any(role == "assistant" and "911" in text for role, _, text in roles)
+    detail = inbox.page.goto(f"{stack.web_url}/staff/handoffs/{chat.reference}")
+    assert detail is not None and detail.ok
+    expect(inbox.page.get_by_text("Maria (staff)").first).to_be_visible()
+    expect(inbox.page.get_by_text("live chat closed")).to_be_visible()
+    assert inbox.page.evaluate("window.__pwned") is None
+
+    # Afterwards the bot has the conversation again.
+    visitor.say("How long does Botox last?")
+    visitor.bot_says(DURATION)
+    assert visitor.errors == [] and inbox.errors == []
+
+
+def complete_form(visitor: Chat) -> str:
+    """Name, email and consent; the stored handoff's reference the bot states."""
+    visitor.bot_says("What name should our staff use for you?")
+    visitor.say("Sam Lee")
+    visitor.bot_says("email")
+    visitor.say("sam@example.com")
+    visitor.reply("Yes, that's fine").click()
+    visitor.bot_says("within 24 hours")
+    reference = re.search(r"reference (AL-[\w-]+)\)", visitor.bubbles()[-1])
+    assert reference, visitor.bubbles()[-1]
+    return reference.group(1)
+
+
+def test_nobody_online_gets_the_form_and_a_stored_handoff(stack: Stack, browser: Browser) -> None:
+    inbox = Inbox(new_page(browser), stack.web_url)
+    inbox.open()
+    inbox.set_online(False)
+    visitor = visitor_page(browser, stack)
+    visitor.open()
+    visitor.bot_says("Nobody from our team is online right now")
+    visitor.say("do you accept insurance?")
+    visitor.bot_says("Would you like one of our staff to get back to you")
+    visitor.reply("Yes, please").click()
+    visitor.bot_says("Nobody from our team is online right now")
+    reference = complete_form(visitor)
+    stored = HandoffStore.from_url(f"sqlite:///{stack.db_path}").get(reference)
+    assert stored is not None and stored.question == "do you accept insurance?"
+    assert (
+        live_store.latest_for(
+            HandoffStore.from_url(f"sqlite:///{stack.db_path}").engine, visitor.sender()
+        )
+        is None
+    )  # no live chat was started
+
+
+@pytest.mark.parametrize(
+    ("hours", "wait", "said"),
+    [
+        # Nobody takes the chat within BOT_LIVE_WAIT_SECONDS (here 1 s, and it is later now).
+        ("Mon-Sun 00:00-24:00", 1.0, "nobody from our team could take your chat"),
+        # The office closes while the visitor waits (a Saturday, for a Monday-Friday office).
+        ("Mon-Fri 09:00-17:00", 120.0, "Our office has just closed"),
+    ],
+    ids=["timeout", "office-closes"],
+)
+def test_an_unanswered_wait_ends_in_the_form_with_nothing_lost(
+    stack: Stack, browser: Browser, hours: str, wait: float, said: str
+) -> None:
+    inbox = Inbox(new_page(browser), stack.web_url)
+    inbox.open()
+    inbox.set_online(True)
+    visitor = visitor_page(browser, stack)
+    visitor.open()
+    visitor.say("can i talk to a nurse")
+    visitor.bot_says(QUEUED)
+    visitor.say("Can I have it while breastfeeding?")
+    chat = live_chat_of(stack, visitor.sender())
+    wait_until(
+        lambda: (
+            live_store.visitor_texts(engine(stack), chat.id)
+            == ["Can I have it while breastfeeding?"]
+        ),
+        what="the visitor's message kept",
+    )
+
+    # The web service's own sweep, run here at the moment the wait ends.
+    saturday = datetime(2026, 12, 5, 20, tzinfo=timezone.utc)  # noon in Portland
+    time.sleep(1.1)
+    when = datetime.now(timezone.utc) if wait < 120 else saturday
+    # In a thread of its own: Playwright's sync API holds this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, sweep(stack, hours, wait, when)).result()
+    visitor.bot_says(said)
+    visitor.bot_says("I've kept what you wrote as your question.")
+    reference = complete_form(visitor)
+    stored = HandoffStore.from_url(f"sqlite:///{stack.db_path}").get(reference)
+    assert stored is not None
+    assert "Can I have it while breastfeeding?" in stored.question
+    assert live_chat_of(stack, visitor.sender()).state == "form"
+    assert visitor.errors == []
+
+
+def engine(stack: Stack) -> Any:
+    return HandoffStore.from_url(f"sqlite:///{stack.db_path}").engine
+
+
+async def sweep(stack: Stack, hours: str, wait: float, now: datetime) -> None:
+    config = LiveConfig(OfficeHours.parse(hours, zone="America/Los_Angeles"), wait_seconds=wait)
+    async with aiohttp.ClientSession() as http:
+        live = Live(engine(stack), config, Hub(), Tracker(http, stack.url, stack.token))
+        assert await live.sweep(now) == 1

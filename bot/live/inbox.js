@@ -106,7 +106,7 @@
     stream = new EventSource(`/staff/live/events${query}`);
     stream.addEventListener("queue", (e) => {
       const data = JSON.parse(e.data);
-      $("online").checked = data.online;
+      if (!toggling) $("online").checked = data.online;
       renderQueue(data.queue);
     });
     stream.addEventListener("message", (e) => addMessage(JSON.parse(e.data)));
@@ -184,10 +184,19 @@
     typingSent = Date.now();
     post(`/${current.id}/typing`).catch(() => {});
   });
+  let toggling = false; // a snapshot sent before the switch's POST must not flip it back
   $("online").addEventListener("change", async (e) => {
+    const wanted = e.target.checked;
     if (window.Notification && Notification.permission === "default") Notification.requestPermission();
-    await post("/online", { online: e.target.checked ? "1" : "0" });
-    $("live-status").textContent = e.target.checked ? "You are online." : "You are offline.";
+    toggling = true;
+    try {
+      await post("/online", { online: wanted ? "1" : "0" });
+      $("live-status").textContent = wanted ? "You are online." : "You are offline.";
+    } catch (error) {
+      e.target.checked = !wanted;
+      $("live-status").textContent = `Not changed: ${error.message}`;
+    }
+    toggling = false;
   });
 
   const fromHash = location.hash.slice(1);

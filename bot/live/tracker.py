@@ -45,6 +45,9 @@ class Tracker:
     async def execute(self, sender: str, action: str) -> list[dict[str, Any]]:
         """Runs one action (e.g. utter_emergency) whatever the pause; its messages."""
         answer = await self._post(sender, "execute", {"name": action})
+        # The turn ends as every turn does, listening: the rules read the next message after
+        # action_listen, and would not recognise a turn that ended on the executed action.
+        await self.append(sender, [{"event": "action", "name": "action_listen"}])
         return list(answer.get("messages") or [])
 
     async def trigger(self, sender: str, intent: str) -> list[dict[str, Any]]:

@@ -27,6 +27,8 @@ bp = Blueprint("live_visitor")
 EVENTS = "/live/events"
 TYPING = "/live/typing"
 TYPING_SHOWN_SECONDS = 6.0
+# Wake-ups come from this process (or Redis); the poll also finds what another process wrote.
+POLL_SECONDS = 2.0
 
 
 def _sender(request: Request, value: object) -> str | None:
@@ -80,6 +82,7 @@ async def events(request: Request) -> HTTPResponse | None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + sse.STREAM_SECONDS
     shown_typing = 0.0
+    last_sent = loop.time()
     await response.send("retry: 1000\n\n")
     with live.hub.listen(chat_channel(sender)) as waiter:
         while loop.time() < deadline:
@@ -95,7 +98,9 @@ async def events(request: Request) -> HTTPResponse | None:
                 shown_typing = typing_now[1]
                 if loop.time() - shown_typing < TYPING_SHOWN_SECONDS:
                     await response.send(sse.event("typing", {"name": typing_now[0]}))
-            await woken(waiter, min(sse.HEARTBEAT_SECONDS, max(0.0, deadline - loop.time())))
-            await response.send(": ping\n\n")
+            await woken(waiter, POLL_SECONDS)
+            if loop.time() - last_sent > sse.HEARTBEAT_SECONDS:
+                await response.send(": ping\n\n")  # keeps proxies from closing a quiet stream
+                last_sent = loop.time()
     await response.eof()
     return None
