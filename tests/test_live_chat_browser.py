@@ -408,3 +408,64 @@ async def sweep(stack: Stack, hours: str, wait: float, now: datetime) -> None:
     async with aiohttp.ClientSession() as http:
         live = Live(engine(stack), config, Hub(), Tracker(http, stack.url, stack.token))
         assert await live.sweep(now) == 1
+
+
+SPANISH_PAGE = """<!doctype html>
+<html lang="es"><head><meta charset="utf-8"><title>Botox para la rosácea</title></head>
+<body><main><h1>Botox para la rosácea</h1></main>
+<script src="/widget.js" defer></script></body></html>"""
+
+
+def test_a_spanish_page_gets_spanish_widget_words_and_a_spanish_handoff(
+    stack: Stack, browser: Browser
+) -> None:
+    inbox = Inbox(new_page(browser), stack.web_url)
+    inbox.open()
+    inbox.set_online(False)  # no live chat: the Spanish handoff form, end to end
+    page = new_page(browser)
+    # A page of the clinic's Spanish site, on the widget's origin, that says lang="es".
+    page.route(
+        f"{stack.web_url}/es/",
+        lambda route: route.fulfill(body=SPANISH_PAGE, content_type="text/html; charset=utf-8"),
+    )
+    page.goto(f"{stack.web_url}/es/")
+    launcher = page.get_by_role("button", name="Abrir chat")
+    launcher.click()
+    panel = page.get_by_role("dialog", name="Pregunte a Aluma")
+    expect(panel).to_be_visible()
+    expect(panel.get_by_role("button", name="Empezar de nuevo")).to_be_visible()
+    expect(panel.get_by_role("button", name="Enviar")).to_be_visible()
+    expect(panel.get_by_role("button", name="Cerrar chat")).to_be_visible()
+    box = page.get_by_role("textbox", name="Su mensaje")
+    expect(box).to_have_attribute("placeholder", "Escriba su pregunta")
+    log = page.get_by_role("log", name="Conversación")
+
+    def say(text: str, then: str) -> None:
+        box.fill(text)
+        box.press("Enter")
+        expect(log).to_contain_text(then)
+
+    say("quiero hablar con una persona", "¿Qué le gustaría preguntarle a nuestro personal?")
+    expect(log).to_contain_text("Nadie de nuestro equipo está en línea ahora")
+    say("¿Aceptan seguro médico?", "¿Con qué nombre desea que nuestro personal")
+    say("Lucía Gómez", "¿Cuál es el mejor correo electrónico o número de teléfono")
+    say("lucia@example.com", "¿Está de acuerdo en que guardemos estos datos")
+    page.get_by_role("group", name="Preguntas sugeridas").get_by_role(
+        "button", name="Sí, está bien"
+    ).click()
+    expect(log).to_contain_text("le responderemos dentro de 24 horas")
+    found = re.search(r"referencia (AL-[\w-]+)\)", log.inner_text())
+    assert found, log.inner_text()
+    stored = HandoffStore.from_url(f"sqlite:///{stack.db_path}").get(found.group(1))
+    assert stored is not None
+    assert (stored.name, stored.contact, stored.question) == (
+        "Lucía Gómez",
+        "lucia@example.com",
+        "¿Aceptan seguro médico?",
+    )
+    assert (
+        page.locator("aluma-chat").evaluate(
+            "h => h.shadowRoot.querySelector('.msg.user .sr').textContent"
+        )
+        == "Usted: "
+    )
