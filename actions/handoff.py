@@ -18,7 +18,7 @@ from bot.handoffs.contact import parse_contact
 from bot.handoffs.store import NewHandoff, default_store
 from bot.handoffs.transcript import page_url_from_events, transcript_from_events
 from bot.live.config import LiveConfig
-from bot.live.offer import decide
+from bot.live.offer import Offer, decide
 from bot.staff.times import utcnow
 
 logger = logging.getLogger(__name__)
@@ -61,16 +61,19 @@ class ActionPrepareHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        offer = await asyncio.to_thread(
-            decide,
-            default_store().engine,
-            live_config(),
-            tracker.sender_id,
-            utcnow(),
-            tracker.get_slot("language"),
-            page_url_from_events(tracker.events),
-            tracker.get_slot("pending_question"),
-        )
+        config = live_config()
+        offer = Offer(None, "")
+        if config.hours.configured:  # else no live chat: the store is not even opened
+            offer = await asyncio.to_thread(
+                decide,
+                default_store().engine,
+                config,
+                tracker.sender_id,
+                utcnow(),
+                tracker.get_slot("language"),
+                page_url_from_events(tracker.events),
+                tracker.get_slot("pending_question"),
+            )
         if offer.chat is not None:
             # Staff take it from here: the widget opens the live stream, and Rasa is paused so
             # the form does not start and the bot says nothing until staff hand it back. The

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 
 from bot.live.hours import OfficeHours
-from bot.settings import clinic_timezone, rasa_token
+from bot.settings import clinic_timezone
 
 
 def _env(name: str, default: str = "") -> str:
@@ -20,7 +20,7 @@ class LiveConfig:
     # A staff member counts as online while their inbox page is connected, and this long after.
     presence_seconds: float = 45.0
     redis_url: str = ""  # several web service processes: wake-ups through Redis pub/sub
-    rasa_token: str = field(default="", repr=False)
+    rasa_token: str = field(default="", repr=False)  # "": RASA_TOKEN or var/rasa_token
 
     @classmethod
     def from_env(cls) -> LiveConfig:
@@ -30,6 +30,4 @@ class LiveConfig:
         hours = OfficeHours.parse(
             _env("BOT_OFFICE_HOURS"), _env("BOT_CLOSED_DAYS"), clinic_timezone()
         )
-        return cls(
-            hours=hours, wait_seconds=wait, redis_url=_env("BOT_REDIS_URL"), rasa_token=rasa_token()
-        )
+        return cls(hours=hours, wait_seconds=wait, redis_url=_env("BOT_REDIS_URL"))

@@ -14,6 +14,7 @@ from bot.live.config import LiveConfig
 from bot.live.hub import Hub
 from bot.live.takeover import Live
 from bot.live.tracker import Tracker
+from bot.settings import rasa_token
 from bot.staff.times import utcnow
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ def install(app: Sanic, config: LiveConfig) -> None:
         # After the chat proxy's listener: it opens the HTTP client to Rasa that this shares.
         hub = Hub()
         await hub.connect(config.redis_url)
-        tracker = Tracker(app.ctx.rasa_http, app.ctx.settings.rasa_url, config.rasa_token)
+        token = config.rasa_token or rasa_token()
+        tracker = Tracker(app.ctx.rasa_http, app.ctx.settings.rasa_url, token)
         app.ctx.live = Live(app.ctx.store.engine, config, hub, tracker)
 
     async def start_sweep(app: Sanic, _: object) -> None:
