@@ -94,6 +94,7 @@ async def live_page(request: Request) -> HTTPResponse:
 
 
 @bp.get("/inbox.js")
+@staff_only  # nothing under /staff is served without a login
 async def script(request: Request) -> HTTPResponse:
     return raw(SCRIPT.read_bytes(), content_type="text/javascript; charset=utf-8")
 
