@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import asked_questions
 from actions.message import NOT_A_QUESTION, latest_intent, latest_text
+from bot.handoffs import language as handoff_language
 from bot.handoffs.contact import parse_contact
 from bot.handoffs.store import NewHandoff, default_store
 from bot.handoffs.transcript import page_url_from_events, transcript_from_events
@@ -135,6 +136,13 @@ class ActionSubmitHandoff(Action):
             logger.error("storing a handoff failed: %s", type(error).__name__)
             return [SlotSet("handoff_status", "failed")]
         logger.info("handoff %s stored", stored.reference)
+        try:  # a courtesy for staff: the handoff is stored and promised either way
+            language = tracker.get_slot("language")
+            await asyncio.to_thread(
+                handoff_language.record, default_store().engine, stored.id, language
+            )
+        except Exception as error:
+            logger.warning("recording a handoff's language failed: %s", type(error).__name__)
         return [
             SlotSet("handoff_status", "stored"),
             SlotSet("handoff_ref", stored.reference),

@@ -463,6 +463,9 @@ def test_a_spanish_page_gets_spanish_widget_words_and_a_spanish_handoff(
         "lucia@example.com",
         "¿Aceptan seguro médico?",
     )
+    # The inbox shows staff which language the visitor wrote in.
+    inbox.page.goto(f"{stack.web_url}/staff/handoffs/{found.group(1)}")
+    expect(inbox.page.get_by_role("row", name="Language Spanish")).to_be_visible()
     assert (
         page.locator("aluma-chat").evaluate(
             "h => h.shadowRoot.querySelector('.msg.user .sr').textContent"

@@ -14,6 +14,7 @@ from bot.live import store as live
 from bot.live.config import LiveConfig
 from bot.live.hours import OfficeHours
 from bot.live.offer import decide
+from bot.live.purge import purge_live_chats
 from bot.live.suggestions import suggest
 
 PORTLAND = ZoneInfo("America/Los_Angeles")
@@ -127,3 +128,18 @@ def test_suggested_answers_come_from_the_faq_in_the_visitor_language() -> None:
     spanish = suggest("¿cuánto tiempo dura el efecto del botox?", "es")
     assert spanish and spanish[0]["language"] == "es" and "tres meses" in spanish[0]["text"]
     assert suggest("!!!", "en") == []
+
+
+def test_ended_live_chats_are_purged_after_retention_active_ones_never(
+    store: HandoffStore,
+) -> None:
+    engine = store.engine
+    long_ago = datetime.now(timezone.utc) - timedelta(days=100)
+    ended = live.enqueue(engine, "visitor-old", long_ago)
+    live.add_message(engine, ended, "visitor", "my private question", long_ago)
+    assert live.end(engine, ended.id, "form", "timeout", long_ago)
+    waiting = live.enqueue(engine, "visitor-waiting", long_ago)
+    assert purge_live_chats(engine, datetime.now(timezone.utc), 90) == 1
+    assert live.get(engine, ended.id) is None
+    assert live.messages_after(engine, 0, sender_id="visitor-old") == []
+    assert live.get(engine, waiting.id) is not None

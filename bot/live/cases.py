@@ -13,6 +13,7 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.handoffs.language import handoff_languages
 from bot.handoffs.store import _new_reference, handoff_progress, handoffs
 from bot.live.store import Chat, first_name
 from bot.staff import audit
@@ -89,6 +90,9 @@ def record_closed(
                         resolved_by=staff_email,
                         resolved_at=now,
                     )
+                )
+                conn.execute(
+                    insert(handoff_languages).values(handoff_id=handoff_id, language=chat.language)
                 )
                 detail = f"live chat with {first_name(staff_email)}"
                 if chat.taken_by:
