@@ -66,10 +66,11 @@ browser: ## Debian's chromium for the widget's browser tests (installed once; ne
 test: spacy lint browser ## The whole suite: lint, data validation, stories, NLU gate, actions, end to end
 	$(PY) -m pytest
 
-bench: train ## Latency, memory, NLU quality and widget-size benchmarks (results in bench/results/)
+bench: train ## Latency, memory, NLU quality, widget-size and live chat benchmarks (results in bench/results/)
 	$(PY) -m bench.latency
 	$(PY) -m bench.nlu_eval dev
 	$(PY) -m bench.widget_size
+	$(PY) -m bench.live_chat
 
 crossval: spacy ## NLU cross-validation with and without our spaCy pipeline (slow)
 	$(PY) -m bench.crossval

@@ -17,6 +17,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import requests
 from playwright.sync_api import Browser, Page, expect
 
 from bot.handoffs.store import HandoffStore
@@ -195,6 +196,15 @@ def test_visitor_and_staff_talk_live_and_the_bot_stays_silent(
         "Maria: Anything else I can help with?"
     )
 
+    # A dropped stream that comes back with Last-Event-ID gets exactly what came after it.
+    shown_ids = [
+        m.id
+        for m in live_store.messages_after(engine(stack), 0, sender_id=visitor.sender())
+        if m.author not in ("visitor", "alert")
+    ]
+    assert len(shown_ids) >= 3
+    assert resumed_ids(stack, visitor.sender(), shown_ids[0], len(shown_ids) - 1) == shown_ids[1:]
+
     # Typing both ways.
     inbox.page.get_by_label("Your message").press_sequentially("typing", delay=20)
     expect(visitor.typing).to_contain_text("Maria is typing")
@@ -228,9 +238,22 @@ def test_visitor_and_staff_talk_live_and_the_bot_stays_silent(
     assert visitor.errors == [] and inbox.errors == []
 
 
-def stack_events(stack: Stack, sender: str) -> list[dict[str, Any]]:
-    import requests
+def resumed_ids(stack: Stack, sender: str, last: int, count: int) -> list[int]:
+    """The ids a reconnecting EventSource gets after `last`, the first `count` of them."""
+    ids: list[int] = []
+    url = f"{stack.web_url}/live/events?sender={sender}"
+    with requests.get(url, headers={"Last-Event-ID": str(last)}, stream=True, timeout=30) as r:
+        assert r.headers["Content-Type"].startswith("text/event-stream")
+        for raw in r.iter_lines():
+            line = raw.decode("utf-8")
+            if line.startswith("id: "):
+                ids.append(int(line[4:]))
+            if len(ids) == count:
+                break
+    return ids
 
+
+def stack_events(stack: Stack, sender: str) -> list[dict[str, Any]]:
     response = requests.get(
         f"{stack.url}/conversations/{sender}/tracker", params={"token": stack.token}, timeout=30
     )
