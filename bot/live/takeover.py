@@ -21,7 +21,8 @@ from bot.live.tracker import Tracker
 
 logger = logging.getLogger(__name__)
 
-MAX_QUESTION = 2000  # as the handoff form's question (actions/handoff_form.py)
+MAX_QUESTION = 2000
+TYPING_EVERY_SECONDS = 1.0  # as the handoff form's question (actions/handoff_form.py)
 
 
 @dataclass
@@ -72,7 +73,11 @@ class Live:
 
     async def typing(self, chat: Chat, who: str) -> None:
         # Not stored: a typing indicator only matters to whoever is connected now.
-        self.hub.typing[chat.id] = (who, asyncio.get_running_loop().time())
+        now = asyncio.get_running_loop().time()
+        before = self.hub.typing.get(chat.id)
+        if before and before[0] == who and now - before[1] < TYPING_EVERY_SECONDS:
+            return  # the indicator is already on; a client typing faster wakes nobody
+        self.hub.typing[chat.id] = (who, now)
         await self._changed(chat)
 
     async def hand_back(self, chat: Chat, email: str, now: datetime) -> bool:

@@ -18,7 +18,7 @@ from sanic.response import HTTPResponse, empty
 from bot.live import sse, store
 from bot.live.hub import chat_channel, woken
 from bot.live.takeover import Live
-from bot.web.chat_proxy import cors_headers, error, refused
+from bot.web.chat_proxy import cors_headers, error, refused, too_fast
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,9 @@ async def events(request: Request) -> HTTPResponse | None:
     headers = cors_headers(request)
     if headers is None:
         return refused(request)
+    limited = too_fast(request, headers)  # each (re)connection counts as a chat request
+    if limited is not None:
+        return limited
     sender = _sender(request, request.args.get("sender"))
     if sender is None:
         return error("This conversation is not known here.", 403, headers, "unknown_sender")
