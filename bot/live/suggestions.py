@@ -1,6 +1,6 @@
 """Suggested answers for staff in a live chat: the clinic's own FAQ answers (data/responses/
 faq.yml), in the visitor's language, ranked by how many words the visitor's message shares with
-the topic's example questions (data/nlu/faq.yml, data/es/nlu.yml). Staff insert one with a
+the topic's example questions (the NLU data under data/). Staff insert one with a
 click and may edit it; nothing is sent without them."""
 
 from __future__ import annotations
@@ -70,12 +70,13 @@ def answers(root: Path = PROJECT_ROOT) -> dict[str, dict[str, str]]:
 
 @cache
 def examples(root: Path = PROJECT_ROOT) -> dict[str, set[str]]:
-    """topic -> the words of its example questions, English and Spanish together."""
+    """topic -> the words of its example questions, in every language. Every NLU file under
+    data/ is read, wherever the FAQ examples are kept (they have moved before)."""
     found: dict[str, set[str]] = {}
-    for path in (root / "data/nlu/faq.yml", root / "data/es/nlu.yml"):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for item in data.get("nlu") or []:
-            intent = str(item.get("intent", ""))
+    for path in sorted((root / "data").rglob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in data.get("nlu") or [] if isinstance(data, dict) else []:
+            intent = str(item.get("intent", "")) if isinstance(item, dict) else ""
             if intent.startswith("faq/"):
                 found.setdefault(intent[4:], set()).update(words(str(item.get("examples", ""))))
     return found
