@@ -69,13 +69,14 @@ test: spacy lint browser ## The whole suite: lint, data validation, stories, NLU
 # The editor's CLI tests run `rasa data validate` and `bot faq` in subprocesses (70 s of the
 # 170 s that the unmarked tests take); `make test` runs them.
 test-fast: install ## Unit tests only: no model, no Rasa servers, no editor subprocesses (< 2 min)
-	$(PY) -m pytest -m "not model and not servers" --ignore=tests/test_faq_cli.py \
+	$(PY) -m pytest -m "not model and not servers" --ignore=tests/test_faq_cli.py --ignore=tests/test_faq_languages.py \
 		-k "not rasa_data_validate"
 
-bench: train ## Latency, memory, NLU quality and widget-size benchmarks (results in bench/results/)
+bench: train ## Latency, memory, NLU quality, widget-size and live chat benchmarks (results in bench/results/)
 	$(PY) -m bench.latency
 	$(PY) -m bench.nlu_eval dev
 	$(PY) -m bench.widget_size
+	$(PY) -m bench.live_chat
 
 crossval: spacy ## NLU cross-validation with and without our spaCy pipeline (slow)
 	$(PY) -m bench.crossval

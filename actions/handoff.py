@@ -5,21 +5,31 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from functools import lru_cache
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import asked_questions
 from actions.message import NOT_A_QUESTION, latest_intent, latest_text
+from bot.handoffs import language as handoff_language
 from bot.handoffs.contact import parse_contact
 from bot.handoffs.store import NewHandoff, default_store
 from bot.handoffs.transcript import page_url_from_events, transcript_from_events
+from bot.live.config import LiveConfig
+from bot.live.offer import Offer, decide
+from bot.staff.times import utcnow
 
 logger = logging.getLogger(__name__)
 
 MAX_PENDING = 2000
+
+
+@lru_cache(maxsize=1)
+def live_config() -> LiveConfig:
+    return LiveConfig.from_env()
 
 
 class ActionOfferHandoff(Action):
@@ -52,6 +62,27 @@ class ActionPrepareHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        config = live_config()
+        offer = Offer(None, "")
+        if config.hours.configured:  # else no live chat: the store is not even opened
+            offer = await asyncio.to_thread(
+                decide,
+                default_store().engine,
+                config,
+                tracker.sender_id,
+                utcnow(),
+                tracker.get_slot("language"),
+                page_url_from_events(tracker.events),
+                tracker.get_slot("pending_question"),
+            )
+        if offer.chat is not None:
+            # Staff take it from here: the widget opens the live stream, and Rasa is paused so
+            # the form does not start and the bot says nothing until staff hand it back. The
+            # turn ends as any turn does (action_listen), so it resumes as a normal turn.
+            dispatcher.utter_message(text=offer.words, json_message={"live": offer.chat.id})
+            return [ActionExecuted("action_listen"), ConversationPaused()]
+        if offer.words:
+            dispatcher.utter_message(text=offer.words)
         wanted = {
             "handoff_status": None,
             "handoff_ref": None,
@@ -105,6 +136,13 @@ class ActionSubmitHandoff(Action):
             logger.error("storing a handoff failed: %s", type(error).__name__)
             return [SlotSet("handoff_status", "failed")]
         logger.info("handoff %s stored", stored.reference)
+        try:  # a courtesy for staff: the handoff is stored and promised either way
+            language = tracker.get_slot("language")
+            await asyncio.to_thread(
+                handoff_language.record, default_store().engine, stored.id, language
+            )
+        except Exception as error:
+            logger.warning("recording a handoff's language failed: %s", type(error).__name__)
         return [
             SlotSet("handoff_status", "stored"),
             SlotSet("handoff_ref", stored.reference),

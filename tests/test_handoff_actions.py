@@ -7,6 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionOfferHandoff, ActionPrepareHandoff, ActionSubmitHandoff
+from bot.handoffs import language as handoff_language
 from bot.handoffs.store import HandoffStore
 from tests.conftest import TrackerFactory
 
@@ -150,3 +151,15 @@ def test_confirmation_is_conditional_on_the_stored_status(domain: dict[str, Any]
     unconditional = [v for v in variants if "condition" not in v]
     assert unconditional and all("503-688-9235" in v["text"] for v in unconditional)
     assert all(w not in v["text"] for v in unconditional for w in promise.values())
+
+
+async def test_submit_records_the_visitors_language_for_the_inbox(
+    make_tracker: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+    store: HandoffStore,
+) -> None:
+    tracker = make_tracker("sí", "affirm", slots={**FILLED, "language": "es"})
+    await ActionSubmitHandoff().run(dispatcher, tracker, domain)
+    [stored] = store.list()
+    assert handoff_language.of(store.engine, stored.id) == "Spanish"

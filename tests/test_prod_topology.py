@@ -9,6 +9,7 @@ fault ends with the count: handoffs submitted = stored = delivered = confirmed t
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import shutil
 import tempfile
@@ -72,6 +73,7 @@ def prod(smtp: SmtpSink, clinic_port: int) -> Iterator[Topology]:
     ports = Ports.free()
     env = {**smtp.settings, "BOT_JOBS_INTERVAL_SECONDS": "0.5", "BOT_DELIVERY_RETRY_SECONDS": "1"}
     env["BOT_ALLOWED_ORIGINS"] = f"http://127.0.0.1:{clinic_port}"  # the clinic's own site
+    env["BOT_OFFICE_HOURS"] = "Mon-Sun 00:00-24:00"  # live chat whenever staff are online
     topology = Topology(trained_model(), root=root, ports=ports, env=env)
     try:
         yield topology.start()
@@ -327,3 +329,76 @@ def test_a_replica_killed_under_load_loses_nothing(prod: Topology, smtp: SmtpSin
     finally:
         services.start(victim)
     assert_nothing_lost(prod, smtp, confirmed)
+
+
+def test_live_chat_through_nginx_with_two_replicas(prod: Topology) -> None:
+    """A visitor and a member of staff through nginx: the bot stays paused whichever replica
+    gets each message, and staff messages reach the visitor's event stream."""
+    from datetime import datetime, timezone
+
+    from bot.handoffs.store import HandoffStore
+    from bot.staff import accounts
+    from tests.staff_login import sign_in
+
+    email, password = f"nurse-{uuid.uuid4().hex[:6]}@aluma.test", "correct horse battery"
+    engine = HandoffStore.from_url(prod.postgres.url("aluma")).engine
+    accounts.add_account(engine, email, password, datetime.now(timezone.utc))
+    staff = requests.Session()
+    assert sign_in(staff, prod.public_url, email, password).status_code == 303
+    csrf = re.search(r'data-csrf="([^"]+)"', staff.get(f"{prod.public_url}/staff/live").text)
+    assert csrf
+    token = csrf.group(1)
+
+    def staff_post(path: str, **fields: str) -> dict[str, Any]:
+        answer = staff.post(
+            f"{prod.public_url}/staff/live{path}",
+            data={"csrf_token": token, **fields},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+    staff_post("/online", online="1")
+    site = f"http://localhost:{prod.ports.public}"
+    headers = {"Origin": site}
+    sender = requests.post(f"{prod.public_url}/chat/session", headers=headers, timeout=10).json()[
+        "sender"
+    ]
+
+    def visitor_says(text: str) -> list[dict[str, Any]]:
+        reply = requests.post(
+            f"{prod.public_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            headers=headers,
+            timeout=60,
+        )
+        assert reply.status_code == 200, reply.text
+        return list(reply.json())
+
+    queued = visitor_says("can i talk to a nurse")
+    chat = next(r["custom"]["live"] for r in queued if isinstance(r.get("custom"), dict))
+    staff_post(f"/{chat}/take")
+
+    received: list[str] = []
+
+    def listen() -> None:
+        url = f"{prod.public_url}/live/events?sender={sender}"
+        with requests.get(url, headers=headers, stream=True, timeout=60) as stream:
+            for raw in stream.iter_lines():
+                line = raw.decode("utf-8")
+                if line.startswith("data: "):
+                    received.append(json.loads(line[6:])["text"])
+
+    threading.Thread(target=listen, daemon=True).start()
+    # Four messages, so each replica gets some: the paused conversation answers none of them.
+    for text in ("How long does Botox last?", "does it hurt?", "what is rosacea?", "hello?"):
+        assert visitor_says(text) == []
+    staff_post(f"/{chat}/send", text="Hi, it lasts about three months.")
+    wait_until(lambda: "Hi, it lasts about three months." in received, 20, "the staff message")
+    assert any("has joined the chat" in text for text in received)
+    details = staff.get(f"{prod.public_url}/staff/live/{chat}", timeout=30).json()
+    said = [t["text"] for t in details["transcript"] if t["role"] == "visitor"]
+    assert said[-4:] == ["How long does Botox last?", "does it hurt?", "what is rosacea?", "hello?"]
+    staff_post(f"/{chat}/handback")
+    wait_until(lambda: any("handed the chat back" in t for t in received), 20, "the hand-back")
+    assert "three months" in texts(visitor_says("How long does Botox last?"))

@@ -77,7 +77,9 @@ def guarded(
             return None
         finally:
             channel.send_response = send_response
-            if not replies and text not in SILENT:
+            # During a live chat Rasa is paused and silence is the point (bot/live/).
+            live = isinstance(message.metadata, dict) and message.metadata.get("live_chat") is True
+            if not replies and text not in SILENT and not live:
                 logger.warning("a turn ended without a reply; told the visitor")
                 await channel.send_text_message(message.sender_id, TECHNICAL_PROBLEM)
 

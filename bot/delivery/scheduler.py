@@ -18,6 +18,7 @@ from bot.db import migrate
 from bot.delivery import outbox
 from bot.delivery.courier import Courier
 from bot.delivery.reminders import enqueue_reminders
+from bot.live.purge import purge_live_chats
 from bot.settings import Settings
 from bot.staff import accounts, sessions
 from bot.staff.purge import purge_conversations, purge_handoffs
@@ -62,6 +63,7 @@ class Jobs:
         report.delivered = self.courier.deliver_pending(now)
         if self.last_purge is None or now - self.last_purge >= PURGE_EVERY:
             report.purged = purge_handoffs(self.engine, now, self.settings.retention_days)
+            purge_live_chats(self.engine, now, self.settings.retention_days)
             if self.settings.tracker_db_url:
                 purge_conversations(self.settings.tracker_db_url, now, self.settings.retention_days)
             sessions.drop_expired(self.engine, now)

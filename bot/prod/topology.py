@@ -67,6 +67,9 @@ class Topology:
             "BOT_WEB_PORT": str(self.ports.web),
             "BOT_PUBLIC_URL": f"http://localhost:{self.ports.public}",
             "BOT_TRACKER_DB_URL": self.postgres.url("rasa"),
+            # Live chat: Rasa's API through the internal nginx, wake-ups through Redis.
+            "RASA_TOKEN": self.token,
+            "BOT_REDIS_URL": f"redis://127.0.0.1:{self.ports.redis}/2",
             **self.env,
         }
         self.actions = Service(

@@ -15,6 +15,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.engine import Engine
 
 from bot.delivery.outbox import outbox
+from bot.handoffs.language import handoff_languages
 from bot.handoffs.store import handoff_progress, handoffs
 from bot.staff.replies import handoff_replies
 
@@ -53,6 +54,7 @@ def purge_handoffs(engine: Engine, now: datetime, retention_days: int) -> list[s
                 (handoff_replies, handoff_replies.c.handoff_id),
                 (outbox, outbox.c.handoff_id),
                 (handoff_progress, handoff_progress.c.handoff_id),
+                (handoff_languages, handoff_languages.c.handoff_id),
                 (handoffs, handoffs.c.id),
             ):
                 conn.execute(delete(table).where(column.in_(ids)))

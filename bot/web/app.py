@@ -11,6 +11,8 @@ from sanic import Sanic
 
 from bot.delivery import scheduler
 from bot.handoffs.store import HandoffStore
+from bot.live import web as live_web
+from bot.live.config import LiveConfig
 from bot.settings import Settings
 from bot.web import chat_proxy, content_length, errors, health, security, widget
 from bot.web.ratelimit import RateLimiter, networks
@@ -22,6 +24,7 @@ def create_app(
     settings: Settings | None = None,
     name: str | None = None,
     clock: Callable[[], float] = time.monotonic,
+    live: LiveConfig | None = None,
 ) -> Sanic:
     """The web service; `clock` is the rate limiters' (tests pass their own)."""
     settings = settings or Settings.from_env()
@@ -52,6 +55,8 @@ def create_app(
 
     app.register_listener(open_resources, "before_server_start")
     app.register_listener(close_resources, "after_server_stop")
+    # After open_resources: live chat uses the store's engine and the proxy's client to Rasa.
+    live_web.install(app, live or LiveConfig.from_env())
     # Staff delivery (outbox, reminders) and the retention purge run inside this process.
     app.register_listener(scheduler.start, "after_server_start")
     app.register_listener(scheduler.stop, "before_server_stop")

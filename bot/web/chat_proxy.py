@@ -33,6 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, empty, json, raw
 
 from bot.channels.text import CONTROL, is_text
+from bot.live import proxy_hook
 from bot.web.ratelimit import client_of, retry_after
 from bot.web.sendings import Answer, Sendings
 
@@ -226,6 +227,10 @@ async def webhook(request: Request) -> HTTPResponse:
         return error(message, 403, headers, code="unknown_sender")
     key = None if message_id is None else (payload["sender"], message_id)
     app = request.app
+    live_chat = proxy_hook.active_chat(app, payload["sender"])
+    if live_chat is not None:
+        # Rasa is paused: the channel must not take its silence for a failure.
+        payload["metadata"] = {**payload.get("metadata", {}), "live_chat": True}
     wait = app.ctx.settings.rasa_answer_seconds
     sending = app.ctx.sendings.send(key, lambda: forward(app, payload))
     try:
@@ -242,6 +247,8 @@ async def webhook(request: Request) -> HTTPResponse:
     if status >= 500:
         logger.warning("Rasa answered %s", status)
         return error("the assistant failed to answer; try again shortly", 502, headers)
+    if status == 200:
+        body = await proxy_hook.answered(app, payload, live_chat, body)
     return raw(body, status=status, headers=headers, content_type="application/json")
 
 

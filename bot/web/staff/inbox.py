@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from bot.delivery import outbox
 from bot.delivery.messages import contact_display
+from bot.handoffs import language as handoff_language
 from bot.handoffs.store import UNANSWERED
 from bot.staff import audit, cases, replies
 from bot.staff.dashboard import week_stats
@@ -85,6 +86,7 @@ def _detail(request: Request, case: cases.Case, status: int = 200, error: str = 
         note=NOTES.get(request.args.get("note", ""), ""),
         error=error,
         retention_days=request.app.ctx.settings.retention_days,
+        language=handoff_language.of(engine, handoff.id),
     )
 
 

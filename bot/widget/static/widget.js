@@ -1,7 +1,7 @@
 /* Aluma's chat widget. One tag embeds it:
  *   <script src="https://chat.example.com/widget.js" defer
  *           data-server="https://chat.example.com" data-title="Ask Aluma"
- *           data-color="#0f5f63" data-position="right" data-open="false"></script>
+ *           data-color="#0f5f63" data-position="right" data-open="false" data-lang="es"></script>
  * No framework, no build step. It speaks Rasa's REST channel protocol to the web service:
  * POST {server}/webhooks/rest/webhook {sender, message_id, message, metadata: {page_url}} -> [{text, buttons}],
  * with a sender id the server hands out (POST {server}/chat/session -> {sender}).
@@ -16,7 +16,60 @@
 
   const opt = script.dataset;
   const server = (opt.server || new URL(script.src, location.href).origin).replace(/\/+$/, "");
-  const title = opt.title || "Ask Aluma";
+  // The widget's own words follow data-lang, else the page's lang, else the browser's language.
+  const WORDS = {
+    en: {
+      title: "Ask Aluma",
+      open: "Open chat",
+      unread: (n) => `, ${n} unread message${n > 1 ? "s" : ""}`,
+      log: "Conversation",
+      quick: "Suggested questions",
+      placeholder: "Type your question",
+      label: "Your message",
+      send: "Send",
+      restart: "Start over",
+      close: "Close chat",
+      failed: "Not sent",
+      retrying: "Not sent yet: retrying",
+      bot: "Assistant: ",
+      you: "You: ",
+      typing: (who) => `${who || "The assistant"} is typing`,
+      again: "Try again now",
+      saved: "Your message is saved and will be sent then.",
+      refused: "Sorry, that message could not be sent.",
+      call: "You can call or text",
+      away:
+        "We can't reach the assistant right now. Your message is saved and will be sent as " +
+        "soon as we're back. For anything urgent, call or text",
+    },
+    es: {
+      title: "Pregunte a Aluma",
+      open: "Abrir chat",
+      unread: (n) => `, ${n} mensaje${n > 1 ? "s" : ""} sin leer`,
+      log: "Conversación",
+      quick: "Preguntas sugeridas",
+      placeholder: "Escriba su pregunta",
+      label: "Su mensaje",
+      send: "Enviar",
+      restart: "Empezar de nuevo",
+      close: "Cerrar chat",
+      failed: "No enviado",
+      retrying: "Aún no enviado: reintentando",
+      bot: "Asistente: ",
+      you: "Usted: ",
+      typing: (who) => `${who || "El asistente"} está escribiendo`,
+      again: "Reintentar ahora",
+      saved: "Su mensaje está guardado y se enviará entonces.",
+      refused: "Lo sentimos, ese mensaje no se pudo enviar.",
+      call: "Puede llamar o enviar un mensaje de texto al",
+      away:
+        "No podemos comunicarnos con el asistente ahora. Su mensaje está guardado y se enviará " +
+        "en cuanto volvamos. Para algo urgente, llame o envíe un mensaje de texto al",
+    },
+  };
+  const lang = (opt.lang || document.documentElement.lang || navigator.language || "en").slice(0, 2);
+  const t = WORDS[lang.toLowerCase()] || WORDS.en;
+  const title = opt.title || t.title;
   const PHONE = "503-688-9235"; // the office, from the article
   const PREFIX = "aluma-chat:";
   const MAX_MESSAGES = 100; // history kept in the browser, per conversation
@@ -122,7 +175,7 @@
     const valid = saved && Array.isArray(saved.messages) && Date.now() - saved.at < MAX_AGE;
     conv = valid ? saved : fresh();
     conv.messages = conv.messages.filter(
-      (m) => m && (m.from === "user" || m.from === "bot") && typeof m.text === "string",
+      (m) => m && ["user", "bot", "staff", "notice"].includes(m.from) && typeof m.text === "string",
     );
     conv.unread = Number(conv.unread) || 0;
   };
@@ -176,25 +229,25 @@
     class: "log",
     role: "log",
     "aria-live": "polite",
-    "aria-label": "Conversation",
+    "aria-label": t.log,
     tabindex: "0",
   });
   const typing = h("div", { class: "typing", role: "status" });
   const alertBox = h("div", { class: "alert", role: "alert" });
-  const quick = h("div", { class: "quick", role: "group", "aria-label": "Suggested questions" });
+  const quick = h("div", { class: "quick", role: "group", "aria-label": t.quick });
   const input = h("input", {
     id: "input",
     type: "text",
     autocomplete: "off",
     maxlength: String(MAX_CHARS),
-    placeholder: "Type your question",
+    placeholder: t.placeholder,
   });
   const form = h(
     "form",
     { class: "compose", onsubmit: (e) => (e.preventDefault(), submit()) },
-    h("label", { for: "input", class: "sr" }, "Your message"),
+    h("label", { for: "input", class: "sr" }, t.label),
     input,
-    h("button", { type: "submit", class: "send" }, "Send"),
+    h("button", { type: "submit", class: "send" }, t.send),
   );
   const panel = h(
     "section",
@@ -203,13 +256,13 @@
       "div",
       { class: "head" },
       h("h2", { id: "title" }, title),
-      h("button", { type: "button", class: "restart", onclick: () => startOver() }, "Start over"),
+      h("button", { type: "button", class: "restart", onclick: () => startOver() }, t.restart),
       h(
         "button",
         {
           type: "button",
           class: "close",
-          "aria-label": "Close chat",
+          "aria-label": t.close,
           onclick: () => setOpen(false, true),
         },
         icon("M6 6l12 12M18 6L6 18"),
@@ -234,14 +287,16 @@
   // ---- Rendering
   const nodes = new Map(); // message -> its bubble
   const note = (message) =>
-    message.state === "failed" ? "Not sent" : message.retry ? "Not sent yet: retrying" : "";
+    message.state === "failed" ? t.failed : message.retry ? t.retrying : "";
   const renderMessage = (message) => {
     if (message.hidden) return;
-    const who = sr(message.from === "bot" ? "Assistant: " : "You: ");
+    const who = sr(
+      { bot: t.bot, user: t.you, notice: "" }[message.from] ?? `${message.name}: `,
+    );
     const text = h("span", { class: "text" });
-    if (message.from === "bot") linkify(text, message.text);
+    if (message.from !== "user") linkify(text, message.text);
     else text.append(message.text);
-    const bubble = h("div", { class: `msg ${message.from}` }, who, text);
+    const bubble = h("div", { class: `msg ${message.from === "user" ? "user" : "bot"} ${message.from}` }, who, text);
     bubble.append(h("span", { class: "note" }));
     nodes.set(message, bubble);
     log.append(bubble);
@@ -273,8 +328,7 @@
     const n = conv.unread;
     badge.textContent = n > 9 ? "9+" : String(n);
     badge.hidden = !n;
-    const unread = n ? `, ${n} unread message${n > 1 ? "s" : ""}` : "";
-    launcher.setAttribute("aria-label", `Open chat${unread}`);
+    launcher.setAttribute("aria-label", t.open + (n ? t.unread(n) : ""));
   };
   const renderAll = () => {
     log.replaceChildren();
@@ -284,14 +338,14 @@
     renderBadge();
     scrollDown();
   };
-  const setTyping = (on) => {
+  const setTyping = (on, who) => {
     const dots = () => h("span", { class: "dots", "aria-hidden": "true" }, h("i"), h("i"), h("i"));
-    typing.replaceChildren(...(on ? [sr("The assistant is typing"), dots()] : []));
+    typing.replaceChildren(...(on ? [sr(t.typing(who)), dots()] : []));
   };
   const setAlert = (text, retryButton) => {
     const p = h("p");
     linkify(p, text || "");
-    const again = h("button", { type: "button", onclick: () => pump(true) }, "Try again now");
+    const again = h("button", { type: "button", onclick: () => pump(true) }, t.again);
     alertBox.replaceChildren(...(text ? [p] : []), ...(retryButton ? [again] : []));
   };
 
@@ -366,7 +420,7 @@
     } else if (status === 429) {
       // Too fast: say so in the server's words, and send it when the server says.
       next.retry = true;
-      setAlert(`${said} Your message is saved and will be sent then.`);
+      setAlert(`${said} ${t.saved}`);
       save();
       updateNote(next);
       retryTimer = setTimeout(pump, 1000 * (wait || 2 ** attempt++));
@@ -375,13 +429,12 @@
       // Refused for good (malformed, too long): say so, keep it on screen, do not resend.
       next.state = "failed";
       delete next.retry;
-      setAlert(`${said || "Sorry, that message could not be sent."} You can call or text ${PHONE}.`);
+      setAlert(`${said || t.refused} ${t.call} ${PHONE}.`);
     } else {
       // Unreachable, overloaded or failing: keep it and try again, backing off to 10 s.
       next.retry = true;
       setAlert(
-        "We can't reach the assistant right now. Your message is saved and will be sent as soon " +
-          `as we're back. For anything urgent, call or text ${PHONE}.`,
+        `${t.away} ${PHONE}.`,
         true,
       );
       save();
@@ -399,16 +452,71 @@
 
   const receive = (reply) => {
     if (!reply || typeof reply !== "object") return;
+    if (typeof reply.custom?.live === "string") {
+      conv.live = true;
+      save();
+      live();
+    }
     const text = typeof reply.text === "string" ? reply.text : "";
     const buttons = (Array.isArray(reply.buttons) ? reply.buttons : [])
       .filter((b) => b && typeof b.title === "string" && typeof b.payload === "string")
       .map((b) => ({ title: b.title, payload: b.payload }));
     if (!text && !buttons.length) return;
-    const message = { from: "bot", text, buttons };
+    show({ from: "bot", text, buttons });
+  };
+  const show = (message) => {
     conv.messages.push(message);
     renderMessage(message);
     if (!open) conv.unread += 1;
     renderBadge();
+  };
+
+  // ---- Live chat with staff: a server-sent event stream while it lasts. EventSource reconnects
+  // by itself with Last-Event-ID; conv.after keeps the last id across reloads and pages.
+  let stream = null;
+  let typingTimer = 0;
+  let typingSent = 0;
+  const live = () => {
+    if (stream || !conv.live || !sender) return;
+    stream = new EventSource(`${server}/live/events?sender=${sender}&after=${conv.after || 0}`);
+    stream.addEventListener("message", (e) => {
+      const m = JSON.parse(e.data);
+      if (!(m.id > (conv.after || 0))) return;
+      conv.after = m.id;
+      setTyping(false);
+      if (m.author === "end") {
+        conv.live = false;
+        stream.close();
+        stream = null;
+      } else if (typeof m.text === "string") {
+        const from = { staff: "staff", notice: "notice" }[m.author] || "bot";
+        show({ from, text: m.text, name: String(m.name || "Staff") });
+        renderQuick();
+        scrollDown();
+      }
+      save();
+    });
+    stream.addEventListener("typing", (e) => {
+      setTyping(true, JSON.parse(e.data).name);
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => setTyping(false), 5000);
+    });
+    stream.onerror = () => {
+      // Refused for good (e.g. a new sender id): try again later rather than never.
+      if (stream && stream.readyState === 2) {
+        stream = null;
+        setTimeout(live, 5000);
+      }
+    };
+  };
+  const typed = () => {
+    if (!conv.live || !sender || Date.now() - typingSent < 2000) return;
+    typingSent = Date.now();
+    fetch(`${server}/live/typing`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender }),
+    }).catch(() => {});
   };
 
   const send = (text, payload, hidden) => {
@@ -435,6 +543,8 @@
   };
 
   const startOver = () => {
+    if (stream) stream.close();
+    stream = null;
     local.del(key());
     local.del("sender");
     sender = null;
@@ -467,9 +577,11 @@
 
   window.alumaChat = { open: () => setOpen(true, true), close: () => setOpen(false, false) };
   window.addEventListener("online", () => pump(true));
+  input.addEventListener("input", typed);
   document.body.append(host);
   renderAll();
   const stayOpen = tab.get("open");
   setOpen(stayOpen === null ? opt.open === "true" : stayOpen, false);
   pump(true);
+  live();
 })();
