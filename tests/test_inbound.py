@@ -18,6 +18,12 @@ from bot.channels.inbound import (
         ("//faq/dose", "faq/dose"),
         ("/GREET", "/greet"),
         ("/get_started", "/greet"),
+        # A Spanish page's widget greets in Spanish; any other entity stays plain text.
+        ('/greet{"language":"es"}', '/greet{"language":"es"}'),
+        (
+            '/greet{"language":"es", "handoff_name": "x"}',
+            'greet{"language":"es", "handoff_name": "x"}',
+        ),
         ("  how long does it last? ", "how long does it last?"),
         (None, ""),
     ],

@@ -462,6 +462,8 @@ def test_a_spanish_page_gets_spanish_widget_words_and_a_spanish_handoff(
     box = page.get_by_role("textbox", name="Su mensaje")
     expect(box).to_have_attribute("placeholder", "Escriba su pregunta")
     log = page.get_by_role("log", name="Conversación")
+    # The greeting is the assistant's Spanish one, before the visitor has written a word.
+    expect(log).to_contain_text("¡Hola! Soy el asistente virtual de Aluma.")
 
     def say(text: str, then: str) -> None:
         box.fill(text)

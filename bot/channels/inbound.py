@@ -23,7 +23,15 @@ from bot.settings import CLINIC_PHONE
 
 logger = logging.getLogger(__name__)
 
-ALLOWED = {"/greet": "/greet", "/get_started": "/greet", "/restart": "/restart", "/help": "/help"}
+# A widget on a Spanish page greets in Spanish: the one entity a shortcut may set is the reply
+# language, which chooses words, never facts or a form's values.
+GREETINGS = {"/greet": "en", '/greet{"language":"en"}': "en", '/greet{"language":"es"}': "es"}
+ALLOWED = {
+    **{greeting: greeting for greeting in GREETINGS},
+    "/get_started": "/greet",
+    "/restart": "/restart",
+    "/help": "/help",
+}
 MAX_MESSAGE_CHARS = 1000
 TOO_LONG = (
     f"Sorry, that message is too long for me (over {MAX_MESSAGE_CHARS} characters). Could you ask "

@@ -9,13 +9,12 @@ from typing import Any
 
 from sanic import Sanic
 
+from bot.channels.inbound import GREETINGS
 from bot.live import store, words
 from bot.live.relay import relay
 from bot.live.store import Chat
 from bot.live.takeover import Live
 from bot.staff.times import utcnow
-
-GREET = "/greet"
 
 
 def active_chat(app: Sanic, sender: str) -> Chat | None:
@@ -35,12 +34,13 @@ async def answered(app: Sanic, payload: dict[str, Any], chat: Chat | None, body:
         return body
     if chat is not None:
         answer = await relay(live, chat, payload["message"], answer)
-    elif payload["message"] == GREET and live.config.hours.configured:
+    elif payload["message"] in GREETINGS and live.config.hours.configured:
         now = utcnow()
         mode = "online" if live.available(now) else "closed"
         if mode == "closed" and live.config.hours.is_open(now):
             mode = "away"
-        answer.append({"recipient_id": payload["sender"], "text": words.say(mode, "en")})
+        language = GREETINGS[payload["message"]]
+        answer.append({"recipient_id": payload["sender"], "text": words.say(mode, language)})
     else:
         return body
     return json.dumps(answer).encode()

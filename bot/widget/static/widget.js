@@ -539,7 +539,7 @@
   };
 
   const greet = () => {
-    if (!conv.messages.length) send("", "/greet", true);
+    if (!conv.messages.length) send("", lang.toLowerCase() === "es" ? '/greet{"language":"es"}' : "/greet", true);
   };
 
   const startOver = () => {
