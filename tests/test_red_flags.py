@@ -23,6 +23,7 @@ RED_FLAGS = [
     "is it normal to have a fever after my botox?",
     "severe pain at the injection site since yesterday",
     "the skin where they injected is turning black",
+    "since the shots my temp is 101 and the spot is sore",
     # Spanish, accents or not.
     "desde ayer que me inyectaron tengo fiebre y escalofríos",
     "le salieron ampollas a mi hermana donde le aplicaron la inyección",
@@ -55,6 +56,7 @@ NOT_RED_FLAGS = [
     "is it possible to get an infection after botox",
     "can you pass out from botox",
     "tylenol dose for a fever in adults",
+    "what temperature should the room be for botox storage",
     "My daughter's rosacea causes little pus-filled spots on her chin. Would Botox help?",
     "my rosacea redness is spreading to my nose",
     "I had botox and my face burns a bit",

@@ -199,6 +199,9 @@ _AFTER_TREATMENT_SIGNS: dict[str, list[str]] = {
     ],
     "infection": [
         r"(?<!hay )(?<!yellow )\bfever\w*|\bfeverish\b|\bchills\b|\bhigh temperature\b",
+        # A fever given as a reading: "a temperature of 102", "temp is 38.5", "running a temp".
+        r"\b(?:temperature|temp)\b (?:of |is |was |at |around )?(?:10[0-9]|3[89])\b"
+        r"|\brunning a (?:temperature|temp)\b",
         r"\bpus\b(?![- ]?filled)|\booz\w*|\bdischarg\w*",
         r"\binfect(?:ed|ion)\b",
         r"\b(?:hot|warm) to (?:the )?touch\b",
