@@ -12,6 +12,7 @@ from bot.prod import cli as prod_cli
 from bot.reports import cli as report_cli
 from bot.staff import audit_cli
 from bot.staff import cli as staff_cli
+from bot.storage import keys_cli
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     prod_cli.register(commands)
     staff_cli.register(commands)
     audit_cli.register(commands)
+    keys_cli.register(commands)
     faq_cli.register(commands)
     deploy.register(commands)
     report_cli.register(commands)
