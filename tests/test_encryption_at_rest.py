@@ -222,7 +222,7 @@ def test_rotation_while_handoffs_and_conversations_go_on_loses_nothing(
     loop = asyncio.new_event_loop()
     for n in range(150):
         loop.run_until_complete(tracker_store.save(tracker_with(f"b{n}", f"Before{n}", n)))
-    old = data_keys.keyring(tmp_path / "data_key")
+    old = data_keys.keyring(tmp_path / "data_key")  # made by the stores
     assert old is not None
     old_kid = old.current
 
@@ -320,7 +320,7 @@ def test_keys_from_the_environment_rotate_to_the_first(
 
 
 def test_sealing_is_authenticated_and_never_repeats(tmp_path: Path) -> None:
-    ring = data_keys.keyring(tmp_path / "k")
+    ring = data_keys.keyring(tmp_path / "k", create=True)
     assert ring is not None
     a, b = seal("same text", ring), seal("same text", ring)
     assert a != b and unseal(a, ring) == unseal(b, ring) == "same text"

@@ -17,7 +17,8 @@ SECRET = "Visitor Vq9 at vq9@example.com"
 
 def fail() -> None:
     try:
-        {}["missing"]
+        empty: dict[str, str] = {}
+        empty["missing"]
     except KeyError as error:
         raise ValueError(f"cannot store {SECRET}") from error
 

@@ -166,7 +166,9 @@ class _FileKeys:
                 info = self.path.stat()
             except FileNotFoundError:
                 if not create:
-                    return None
+                    # Deleted under a running process: it keeps the key it has. Only a store
+                    # opening (key_check) makes a key, and only over a database without one.
+                    return self.ring
                 _create_key_file(self.path)
                 info = self.path.stat()
             stamp = (info.st_ino, info.st_mtime_ns, info.st_size, info.st_mode)
@@ -187,7 +189,7 @@ _env_rings: dict[str, Keyring] = {}
 _files_lock = threading.Lock()
 
 
-def keyring(path: Path | None = None, create: bool = True, force: bool = False) -> Keyring | None:
+def keyring(path: Path | None = None, create: bool = False, force: bool = False) -> Keyring | None:
     """The keyring: from BOT_DATA_KEY when set, else the key file `path` (the handoff
     database's by default), made on first use when `create` (None when it is absent and not
     `create`). `force` reads the file again now."""

@@ -6,6 +6,7 @@ unreadable only when someone opened it; a wrong BOT_DATA_KEY would fail turn by 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -45,8 +46,9 @@ def checked_keyring(found: set[str], what: str, path: Path) -> Keyring:
     """The keyring of key file `path` (or BOT_DATA_KEY), made now if the database holds nothing
     encrypted yet; DataKeyError when the key is missing or is not the one `found` values were
     sealed with."""
-    ring = data_keys.keyring(path, create=False, force=True)
-    if ring is None:
+    configured = os.environ.get("BOT_DATA_KEY", "").strip() or path.exists()
+    ring = data_keys.keyring(path, force=True) if configured else None
+    if ring is None:  # a key this process still holds from a deleted file does not count
         if found:
             raise DataKeyError(
                 f"{what} holds data encrypted under key {', '.join(sorted(found))} but the key "

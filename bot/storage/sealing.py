@@ -25,7 +25,11 @@ _KID_END = len(PREFIX) + 8
 
 def _ring(path: Path | None = None) -> Keyring:
     ring = keyring(path)
-    assert ring is not None  # made on first use
+    if ring is None:
+        raise DataKeyError(
+            f"no data key: the key file {path or key_file()} is missing and BOT_DATA_KEY is not "
+            "set (a store makes the key when it first opens a database without one)"
+        )
     return ring
 
 

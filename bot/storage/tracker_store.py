@@ -119,7 +119,8 @@ class DurableSQLTrackerStore(SQLTrackerStore):
 
     def _ring(self) -> Keyring:
         ring = keyring(self._keys)
-        assert ring is not None  # made, or found, at start
+        if ring is None:  # BOT_DATA_KEY was unset since the start
+            raise DataKeyError(f"no data key for the tracker store ({self._keys})")
         return ring
 
     def _in_latest_session(self) -> sa.sql.ColumnElement:
