@@ -8,7 +8,7 @@ as it is; `bot keys rotate` seals those.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import os
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,7 @@ def seal(text: str, ring: Keyring | None = None) -> str:
     kid = ring.current
     nonce = os.urandom(12)
     sealed = ring.cipher(kid).encrypt(nonce, text.encode(), kid.encode())
-    return f"{PREFIX}{kid}:{base64.b64encode(nonce + sealed).decode()}"
+    return f"{PREFIX}{kid}:{binascii.b2a_base64(nonce + sealed, newline=False).decode()}"
 
 
 def unseal(value: str, ring: Keyring | None = None) -> str:
@@ -78,9 +78,11 @@ def unseal(value: str, ring: Keyring | None = None) -> str:
             "to the key the data was written with"
         )
     try:
-        raw = base64.b64decode(value[_KID_END + 1 :], validate=True)
+        # Not b64decode(validate=True): it took half the time of opening; an altered value fails
+        # GCM's tag check anyway.
+        raw = binascii.a2b_base64(value[_KID_END + 1 :])
         return ring.cipher(kid).decrypt(raw[:12], raw[12:], kid.encode()).decode()
-    except (ValueError, InvalidTag):
+    except (ValueError, binascii.Error, InvalidTag):
         raise DataKeyError(
             f"a stored value under key {kid} failed authentication: it was altered or truncated"
         ) from None
