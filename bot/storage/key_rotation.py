@@ -103,6 +103,8 @@ def reencrypt(
         if last:
             query = query.where(key > last[0])
         with engine.begin() as conn:
+            if engine.dialect.name == "sqlite":  # overwrite what an update frees, as the purge
+                conn.exec_driver_sql("PRAGMA secure_delete = ON")
             rows = conn.execute(query.with_for_update()).all()
             done = 0
             for row_key, value in rows:
@@ -117,6 +119,9 @@ def reencrypt(
 
     while _retrying(engine, one_batch):
         time.sleep(pause)
+    if changed and engine.dialect.name == "sqlite":
+        with engine.connect() as conn:  # and the old values out of the write-ahead log
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return changed
 
 
