@@ -15,6 +15,7 @@ from bot.reports import cli as report_cli
 from bot.settings import db_url
 from bot.staff import audit_cli
 from bot.staff import cli as staff_cli
+from bot.storage import keys_cli
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_cli.register(commands)
     staff_cli.register(commands)
     audit_cli.register(commands)
+    keys_cli.register(commands)
     faq_cli.register(commands)
     deploy.register(commands)
     report_cli.register(commands)

@@ -14,6 +14,8 @@ import requests
 from bot import services
 from bot.services import free_port
 from bot.settings import PROJECT_ROOT
+from bot.storage.data_keys import KEY_FILE_NAME, Keyring
+from bot.storage.sealing import unseal
 from tests.model_run import trained_model
 
 
@@ -114,7 +116,9 @@ class Stack:
                 "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
                 (sender,),
             ).fetchall()
-        return [json.loads(row[0]) for row in rows]
+        # Sealed under the stack's key, made beside its handoff database (bot/storage/data_keys.py).
+        ring = Keyring.parse((self.workdir / KEY_FILE_NAME).read_text(), "the stack's key file")
+        return [json.loads(unseal(row[0], ring)) for row in rows]
 
 
 def texts(replies: list[dict[str, Any]]) -> str:

@@ -4,6 +4,7 @@ goes; the audit trail stays; the scheduler runs it."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -100,7 +101,7 @@ def test_an_answer_nobody_marked_resolved_does_not_keep_the_visitor_forever(
 def test_purged_visitor_details_are_gone_from_the_database_file(
     store: HandoffStore, db_url: str
 ) -> None:
-    resolved(store, "gone", days_ago=100, name="Quillon Verbeek")
+    gone = resolved(store, "gone", days_ago=100, name="Quillon Verbeek")
     resolved(store, "kept", days_ago=1, name="Marisol Okafor")
     path = Path(db_url.removeprefix("sqlite:///"))
 
@@ -108,10 +109,18 @@ def test_purged_visitor_details_are_gone_from_the_database_file(
         wal = path.with_name(path.name + "-wal")
         return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
-    assert b"Quillon Verbeek" in on_disk()
+    def sealed_name(reference: str) -> bytes:
+        with sqlite3.connect(path) as db:
+            query = "SELECT name FROM handoffs WHERE reference = ?"
+            return str(db.execute(query, (reference,)).fetchone()[0]).encode()
+
+    # Names are never on disk in the clear; the sealed one goes with the purge too.
+    assert b"Quillon Verbeek" not in on_disk() and b"Marisol Okafor" not in on_disk()
+    sealed = sealed_name(gone.reference)
+    assert sealed.startswith(b"enc1:") and sealed in on_disk()
     purge_handoffs(store.engine, NOW, retention_days=90)
-    assert b"Quillon Verbeek" not in on_disk()
-    assert b"Marisol Okafor" in on_disk()
+    assert sealed not in on_disk()
+    assert store.list()[0].name == "Marisol Okafor"
 
 
 def test_the_scheduler_purges_hourly_with_the_configured_retention(

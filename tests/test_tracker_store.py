@@ -22,6 +22,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from bot.storage import retry, sqlite_events, tracker_store
+from bot.storage.sealing import unseal
 from bot.storage.tracker_store import DurableSQLTrackerStore
 
 DOMAIN = Domain.from_dict(
@@ -63,10 +64,21 @@ async def converse(store: Any, sender: str) -> None:
             await store.save(tracker)
 
 
+@pytest.fixture(autouse=True)
+def data_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own key file, made by the store on first use."""
+    path = tmp_path / "data_key"
+    monkeypatch.delenv("BOT_DATA_KEY", raising=False)
+    monkeypatch.setenv("BOT_DATA_KEY_FILE", str(path))
+    return path
+
+
 def rows(path: Path) -> list[tuple[Any, ...]]:
+    """The events table, with each event's data opened (ours seals it, Rasa's does not)."""
     with sqlite3.connect(path) as db:
         query = "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events"
-        return db.execute(query + " ORDER BY id").fetchall()
+        found = db.execute(query + " ORDER BY id").fetchall()
+    return [(*row[:-1], unseal(row[-1])) for row in found]
 
 
 def stores(tmp_path: Path) -> tuple[SQLTrackerStore, DurableSQLTrackerStore]:
@@ -177,7 +189,7 @@ async def test_a_failed_sqlite_write_leaves_nothing_half_written(tmp_path: Path)
         calls.append(event)
         if len(calls) == 2:
             raise RuntimeError("disk gone")
-        return tracker_store._values(sender, event)
+        return tracker_store._values(sender, event, ours._ring())
 
     assert ours._sqlite is not None
     with pytest.raises(RuntimeError):

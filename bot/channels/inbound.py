@@ -19,6 +19,7 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
+from bot.error_logs import described
 from bot.settings import CLINIC_PHONE
 
 logger = logging.getLogger(__name__)
@@ -80,8 +81,8 @@ def guarded(
         channel.send_response = counted
         try:
             return await on_new_message(message)
-        except Exception:
-            logger.exception("handling a message failed")
+        except Exception as error:  # logged without its message: it may quote the visitor
+            logger.error("handling a message failed: %s", described(error))
             return None
         finally:
             channel.send_response = send_response

@@ -16,14 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     Column,
     DateTime,
     MetaData,
     String,
     Table,
-    Text,
     create_engine,
     event,
     insert,
@@ -36,6 +34,8 @@ from sqlalchemy.types import TypeDecorator
 
 from bot.handoffs.contact import Contact
 from bot.settings import REPLY_WITHIN_HOURS, db_url
+from bot.storage.encrypted_columns import EncryptedJSON, EncryptedText
+from bot.storage.key_check import check_engine
 from bot.storage.retry import retrying
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I look-alikes
@@ -70,13 +70,14 @@ handoffs = Table(
     Column("sender_id", String(255), nullable=False, index=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("reply_by", UTCDateTime(), nullable=False, index=True),
-    Column("name", Text, nullable=False),
-    Column("contact", Text, nullable=False),
+    # What the visitor gave, encrypted at rest; the database columns stay TEXT and JSON.
+    Column("name", EncryptedText, nullable=False),
+    Column("contact", EncryptedText, nullable=False),
     Column("contact_kind", String(8), nullable=False),
-    Column("question", Text, nullable=False),
+    Column("question", EncryptedText, nullable=False),
     Column("consent", Boolean, nullable=False),
-    Column("page_url", Text),
-    Column("transcript", JSON, nullable=False),
+    Column("page_url", EncryptedText),  # its query string may carry what the visitor typed
+    Column("transcript", EncryptedJSON, nullable=False),
     Column("status", String(16), nullable=False, default="open", index=True),
 )
 
@@ -167,6 +168,7 @@ class HandoffStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         _create_tables(engine)
+        check_data_key(engine)
 
     @classmethod
     def from_url(cls, url: str) -> HandoffStore:
@@ -236,6 +238,16 @@ def _create_tables(engine: Engine) -> None:
     from bot.db import migrate
 
     migrate.upgrade(engine)
+
+
+def check_data_key(engine: Engine) -> None:
+    """Refuse to open a database whose encrypted values this process has no key for
+    (DataKeyError, with what to do), before anything is written under a wrong key."""
+    samples = {
+        "handoffs": ("created_at", ("name", "transcript")),
+        "handoff_replies": ("created_at", ("body",)),
+    }
+    check_engine(engine, "the handoff database", samples)
 
 
 _stores_lock = threading.Lock()

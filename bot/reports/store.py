@@ -14,6 +14,8 @@ import sqlalchemy as sa
 import yaml
 
 from bot.settings import tracker_db_url
+from bot.storage.data_keys import DataKeyError, Keyring, key_file, keyring
+from bot.storage.sealing import is_sealed, unseal
 
 _ENV = re.compile(r"\$\{([^}]+)\}")
 
@@ -96,10 +98,22 @@ EVENTS = sa.table(
 )
 
 
+def opened(data: str, ring: Keyring | None) -> str:
+    """An event's JSON, opened with the tracker store's key (never made here: a report must
+    not leave a new key file beside a database it only reads)."""
+    if is_sealed(data) and ring is None:
+        raise DataKeyError(
+            "the tracker store is encrypted and its key file is missing; set BOT_DATA_KEY "
+            "or BOT_DATA_KEY_FILE"
+        )
+    return unseal(data, ring) if ring else data
+
+
 def read_events(url: str, since: float) -> Iterator[Event]:
     """Every event of the conversations with a visitor message since `since` (a Unix time),
     earlier events included (they say whether a form was open), in order per conversation."""
     engine = _engine(url)
+    ring = keyring(key_file(url), create=False)
     active = (
         sa.select(EVENTS.c.sender_id)
         .where(EVENTS.c.type_name == "user", EVENTS.c.timestamp >= since)
@@ -121,7 +135,7 @@ def read_events(url: str, since: float) -> Iterator[Event]:
         with engine.connect() as connection:
             for row in connection.execute(query):
                 try:
-                    data = json.loads(row.data) if row.data else {}
+                    data = json.loads(opened(row.data, ring)) if row.data else {}
                 except ValueError:
                     data = {}
                 yield Event(
@@ -134,5 +148,7 @@ def read_events(url: str, since: float) -> Iterator[Event]:
                 )
     except sa.exc.SQLAlchemyError as error:
         raise ReportError(f"cannot read the tracker store ({error.__class__.__name__})") from None
+    except DataKeyError as error:
+        raise ReportError(str(error)) from None
     finally:
         engine.dispose()

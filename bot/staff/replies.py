@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, String, Table, Text, select
+from sqlalchemy import Column, String, Table, select
 from sqlalchemy.engine import Connection, Engine, Row
 
 from bot.handoffs.store import UTCDateTime, metadata
+from bot.storage.encrypted_columns import EncryptedText
 
 METHODS = {"email": "emailed", "called": "called", "texted": "texted"}
 
@@ -19,9 +20,8 @@ handoff_replies = Table(
     Column("handoff_id", String(32), nullable=False, index=True),
     Column("staff_email", String(254), nullable=False),
     Column("method", String(8), nullable=False),
-    Column(
-        "body", Text, nullable=False
-    ),  # the email sent, or the call's note; purged with the handoff
+    # The email sent, or the call's note (encrypted at rest); purged with the handoff.
+    Column("body", EncryptedText, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
 )
 

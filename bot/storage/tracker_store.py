@@ -18,14 +18,21 @@ and written through the sqlite3 module with the same statements (bot/storage/sql
 on a connection kept open, through a write-ahead log still synced on each commit, so a
 committed turn survives a crash and power loss as before.
 
+Each event's JSON (the visitor's words, slot values such as contact details, the bot's replies)
+is stored sealed under the data key (bot/storage/sealing.py); the other columns (sender id,
+event type, time, intent and action names) stay plain so Rasa's queries, reports and the purge
+work without the key.
+
 endpoints.yml: `tracker_store: {type: bot.storage.tracker_store.DurableSQLTrackerStore, ...}`
 with the same keys as Rasa's `type: SQL`.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
+import logging
 from collections.abc import Awaitable
 from typing import Any
 
@@ -36,8 +43,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.pool import QueuePool
 
+from bot.storage.data_keys import DataKeyError, Keyring, keyring
+from bot.storage.key_check import TRACKER_SAMPLES, check_engine
 from bot.storage.retry import retrying_async
+from bot.storage.sealing import seal, unseal
 from bot.storage.sqlite_events import SQLiteEvents, apply_pragmas
+
+logger = logging.getLogger(__name__)
 
 STORED = "_aluma_stored_events"  # on a tracker: how many of its events the database holds
 
@@ -49,8 +61,8 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     apply_pragmas(connection)
 
 
-def _values(sender_id: str, event: Event) -> tuple[Any, ...]:
-    """An event's row, in COLUMNS' order, as Rasa's store writes it."""
+def _values(sender_id: str, event: Event, ring: Keyring) -> tuple[Any, ...]:
+    """An event's row, in COLUMNS' order, as Rasa's store writes it but for the sealed data."""
     data = event.as_dict()
     return (
         sender_id,
@@ -58,7 +70,7 @@ def _values(sender_id: str, event: Event) -> tuple[Any, ...]:
         data.get("timestamp"),
         data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
         data.get("name"),
-        json.dumps(data),
+        seal(json.dumps(data), ring),
     )
 
 
@@ -80,6 +92,12 @@ class DurableSQLTrackerStore(SQLTrackerStore):
             # Rasa's engine has no pre-ping: after a restart each pooled connection fails once.
             self.engine = sa.create_engine(rasas.url, pool_pre_ping=True, hide_parameters=True)
         rasas.dispose()
+        # Here, not at the first turn: a wrong or lost key stops Rasa at start with the reason.
+        try:
+            self._keys = check_engine(self.engine, "the tracker store", TRACKER_SAMPLES).path
+        except DataKeyError as error:
+            logger.critical("%s", error)  # Rasa's traceback that follows buries the reason
+            raise
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._events = self.SQLEvent.__table__
         in_session = self._in_latest_session()
@@ -98,6 +116,12 @@ class DurableSQLTrackerStore(SQLTrackerStore):
                 self._session_count,
                 self.engine.dialect,
             )
+
+    def _ring(self) -> Keyring:
+        ring = keyring(self._keys)
+        if ring is None:  # BOT_DATA_KEY was unset since the start
+            raise DataKeyError(f"no data key for the tracker store ({self._keys})")
+        return ring
 
     def _in_latest_session(self) -> sa.sql.ColumnElement:
         """Rasa's condition for the latest session's events (`_event_query`)."""
@@ -126,7 +150,8 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         sender = tracker.sender_id
         if self._sqlite is not None:
-            tracker.__dict__[STORED] = self._sqlite.append(sender, stored, tracker.events, _values)
+            values = functools.partial(_values, ring=self._ring())
+            tracker.__dict__[STORED] = self._sqlite.append(sender, stored, tracker.events, values)
             return
         # A connection, not an ORM session: a third of the write's time went to the session.
         with self.engine.begin() as connection:
@@ -134,7 +159,8 @@ class DurableSQLTrackerStore(SQLTrackerStore):
                 count = connection.execute(self._session_count, {"sender_id": sender})
                 stored = int(count.scalar_one())
             new = itertools.islice(tracker.events, stored, None)
-            rows = [dict(zip(COLUMNS, _values(sender, e), strict=True)) for e in new]
+            ring = self._ring()
+            rows = [dict(zip(COLUMNS, _values(sender, e, ring), strict=True)) for e in new]
             if rows:
                 connection.execute(self._events.insert(), rows)
         tracker.__dict__[STORED] = stored + len(rows)
@@ -143,11 +169,24 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
         if fetch_events_from_all_sessions:
-            return await retrying_async(
-                self.engine,
-                lambda: SQLTrackerStore._retrieve(self, sender_id, fetch_events_from_all_sessions),
-            )
+            return await retrying_async(self.engine, lambda: self._retrieve_all(sender_id))
         return await retrying_async(self.engine, lambda: self._retrieve_session(sender_id))
+
+    async def _retrieve_all(self, sender_id: str) -> DialogueStateTracker | None:
+        """Every session's events (Rasa's `retrieve_full_tracker`), opened."""
+        query = (
+            sa.select(self._events.c.data)
+            .where(self._events.c.sender_id == sender_id)
+            .order_by(self._events.c.id)
+        )
+        with self.engine.connect() as connection:
+            rows = [data for (data,) in connection.execute(query)]
+        if not (self.domain and rows):
+            return None
+        ring = self._ring()
+        return DialogueStateTracker.from_dict(
+            sender_id, [json.loads(unseal(data, ring)) for data in rows], self.domain.slots
+        )
 
     async def _retrieve_session(self, sender_id: str) -> DialogueStateTracker | None:
         if self._sqlite is not None:
@@ -158,8 +197,9 @@ class DurableSQLTrackerStore(SQLTrackerStore):
                 rows = [data for (data,) in result]
         if not (self.domain and rows):
             return None
+        ring = self._ring()
         tracker = DialogueStateTracker.from_dict(
-            sender_id, [json.loads(data) for data in rows], self.domain.slots
+            sender_id, [json.loads(unseal(data, ring)) for data in rows], self.domain.slots
         )
         tracker.__dict__[STORED] = len(rows)
         return tracker
