@@ -329,3 +329,28 @@ def test_sealing_is_authenticated_and_never_repeats(tmp_path: Path) -> None:
     with pytest.raises(DataKeyError, match=r"key 00000000, which .* does not hold"):
         unseal(forged, ring)
     assert os.stat(tmp_path / "k").st_mode & 0o077 == 0
+
+
+def test_live_chat_messages_are_sealed_and_rotated_with_the_rest(tmp_path: Path) -> None:
+    from bot.db.schema import metadata as every_table
+    from bot.live import store as live
+
+    db = tmp_path / "handoffs.db"
+    store = HandoffStore.from_url(f"sqlite:///{db}")
+    chat = live.enqueue(
+        store.engine, "v-live", NOW, "es", "https://alumaaesthetics.com/?q=PageLv3", "AskLv3"
+    )
+    live.add_message(store.engine, chat, "visitor", "TypedLv3", NOW)
+    live.add_message(store.engine, chat, "staff", "StaffLv3", NOW, name="Maria")
+    store.engine.dispose()
+
+    assert b"Lv3" not in on_disk(db)
+    [kid] = data_keys.Keyring.parse((tmp_path / "data_key").read_text(), "file").keys
+    for value in raw_values(db, "SELECT text FROM live_messages"):
+        assert key_id_of(value) == kid
+    assert live.visitor_texts(store.engine, chat.id) == ["TypedLv3"]
+    again = live.get(store.engine, chat.id)
+    assert again is not None and again.question == "AskLv3"
+    # `bot keys rotate` walks every encrypted column of every table we own.
+    walked = {(t.table, t.column) for t in key_rotation.targets(every_table)}
+    assert {("live_messages", "text"), ("live_chats", "question")} <= walked

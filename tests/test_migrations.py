@@ -22,6 +22,7 @@ from bot.db import migrate, schema
 from bot.handoffs.store import HandoffStore, create_db_engine, handoffs
 from bot.prod.postgres import LocalPostgres
 from bot.services import free_port
+from bot.storage import data_keys
 from tests.conftest import ROOT
 
 OURS = set(schema.metadata.tables)
@@ -40,6 +41,13 @@ def tables(engine: Engine) -> set[str]:
 def revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return migrate.current(connection)
+
+
+@pytest.fixture(autouse=True)
+def data_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows written straight through an engine are sealed too: a key from the environment."""
+    monkeypatch.setenv("BOT_DATA_KEY", data_keys.new_key())
+    monkeypatch.delenv("BOT_DATA_KEY_FILE", raising=False)
 
 
 @pytest.fixture

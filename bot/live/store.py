@@ -18,7 +18,6 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    Text,
     insert,
     select,
     update,
@@ -26,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine, Row
 
 from bot.handoffs.store import UTCDateTime, metadata
+from bot.storage.encrypted_columns import EncryptedText
 
 # waiting: in the queue; live: a staff member holds it; then one of the ends: back to the bot
 # (handed back), closed (resolved by staff), form (unanswered or follow-up: the handoff form).
@@ -40,8 +40,8 @@ live_chats = Table(
     Column("sender_id", String(255), nullable=False, index=True),
     Column("state", String(8), nullable=False, index=True),
     Column("language", String(8), nullable=False),
-    Column("page_url", Text),
-    Column("question", Text),
+    Column("page_url", EncryptedText),
+    Column("question", EncryptedText),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("taken_by", String(254)),
     Column("taken_at", UTCDateTime()),
@@ -59,7 +59,7 @@ live_messages = Table(
     Column("at", UTCDateTime(), nullable=False),
     Column("author", String(8), nullable=False),  # visitor, staff, bot, notice
     Column("name", String(64)),  # the staff member's first name
-    Column("text", Text, nullable=False),
+    Column("text", EncryptedText, nullable=False),
 )
 
 staff_presence = Table(

@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot.handoffs.store import HandoffStore, create_db_engine, metadata
+from bot.db.schema import metadata  # every table we own, so every encrypted column
+from bot.handoffs.store import HandoffStore, create_db_engine
 from bot.reports.store import resolve_url
 from bot.settings import PROJECT_ROOT, db_url
-from bot.staff import audit, replies  # noqa: F401  (replies: its table joins `metadata`)
+from bot.staff import audit
 from bot.staff.times import utcnow
 from bot.storage import data_keys, key_rotation
 from bot.storage.data_keys import DataKeyError
