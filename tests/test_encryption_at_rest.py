@@ -292,7 +292,10 @@ def test_rotation_is_audited_without_visitor_data(
     assert entry.action == "data_key_rotated" and entry.staff_email.startswith("cli:")
     assert entry.detail is not None and "values re-encrypted" in entry.detail
     assert "Aud1t" not in str(entry) and "aud1t" not in str(entry)
-    assert "10 values re-encrypted (handoff_replies 0, handoffs 5, events 5)" in out
+    assert (
+        "10 values re-encrypted (handoff_replies 0, handoffs 5, live_chats 0, "
+        "live_messages 0, events 5)" in out
+    )
     assert cli.main(["keys", "status", "--tracker-db", f"sqlite:///{tracker}"]) == 0
     assert "plain" not in capsys.readouterr().out
 
