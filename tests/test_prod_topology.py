@@ -172,6 +172,36 @@ def assert_nothing_lost(prod: Topology, smtp: SmtpSink, confirmed: list[str]) ->
         assert history[0].startswith("is botox") and history[-1] == "yes"
 
 
+def test_a_postgresql_dump_holds_nothing_a_visitor_gave(prod: Topology) -> None:
+    """Encryption at rest in the scaled-out set-up: a handoff's name and email, typed through
+    both replicas, are in no byte of either database's dump, yet the store reads them back."""
+    import random
+    import string
+    import subprocess
+
+    from bot.handoffs.store import HandoffStore
+    from bot.prod.packages import binary
+
+    marker = "qv" + "".join(random.choices(string.ascii_lowercase, k=8))
+    sender = f"privacy-{uuid.uuid4().hex[:8]}"
+    turns = handoff_turns(f"Robin {marker.capitalize()}")
+    replies = [texts(say(prod.replica_url(n % 2), sender, text)) for n, text in enumerate(turns)]
+    match = CONFIRMED.search(replies[-1])
+    assert match, replies[-1]
+    for database in ("aluma", "rasa"):
+        dump = subprocess.run(
+            [binary("pg_dump"), "--dbname", prod.postgres.url(database)],
+            capture_output=True,
+            check=True,
+            timeout=120,
+        ).stdout
+        assert len(dump) > 1000 and marker.encode() not in dump.lower(), database
+    handoff = HandoffStore.from_url(prod.postgres.url("aluma")).get(match.group(1))
+    assert handoff is not None
+    assert handoff.name == f"Robin {marker.capitalize()}"
+    assert handoff.contact == f"robin.{marker}@example.com"
+
+
 def test_conversations_alternating_between_replicas_stay_whole_and_in_order(
     prod: Topology,
 ) -> None:

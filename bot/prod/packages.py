@@ -46,7 +46,7 @@ def ensure_installed() -> None:
 
 def binary(name: str) -> str:
     """Path of a server binary (PostgreSQL's live in a versioned folder off PATH)."""
-    if name in ("postgres", "initdb", "pg_ctl", "pg_isready"):
+    if name in ("postgres", "initdb", "pg_ctl", "pg_isready", "pg_dump"):
         found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
         if found:
             return found[-1]
