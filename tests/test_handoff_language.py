@@ -65,3 +65,32 @@ def test_the_minimal_staff_email_names_the_language_and_nothing_they_wrote(
     assert "Spanish (please reply in Spanish)" in html
     for private in ("Ana Ruiz", "ana@example.com", "cuesta", "precios"):
         assert private not in text and private not in html
+
+
+def test_the_language_recorded_with_the_handoff_wins_over_its_words(
+    store: HandoffStore, db_url: str
+) -> None:
+    """A visitor whose conversation was in Spanish may type their question in English words."""
+    from bot.handoffs import language
+
+    smtp = SmtpSink().start()
+    try:
+        stored = store.add(
+            NewHandoff(
+                sender_id="visitor-rec",
+                submission_key="rec1",
+                name="Ana Ruiz",
+                contact=Contact("email", "ana@example.com"),
+                question="botox ok with isotretinoin?",
+                transcript=[],
+                page_url=None,
+            ),
+            now=ASKED,
+        )
+        language.record(store.engine, stored.id, "es")
+        Jobs(store.engine, settings_for(db_url, smtp.port)).run_once(ASKED)
+        [mail] = smtp.wait_for(1)
+    finally:
+        smtp.stop()
+    assert "Language:  Spanish" in body(mail, "plain")
+    assert language.name_for(store.engine, stored) == "Spanish"

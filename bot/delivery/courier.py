@@ -17,6 +17,7 @@ from bot.delivery import messages, outbox
 from bot.delivery.outbox import Delivery
 from bot.delivery.smtp import PermanentFailure, SmtpSender, describe
 from bot.delivery.webhook import WebhookSender
+from bot.handoffs import language as handoff_language
 from bot.handoffs.store import UNANSWERED
 from bot.settings import Settings
 from bot.staff import replies
@@ -108,6 +109,7 @@ class Courier:
             delivery.message_id,
             thread_id=thread,
             claimed_by=case.claimed_by,
+            language=handoff_language.name_for(self.engine, case.handoff),
         )
 
     def _attempt(self, delivery: Delivery, now: datetime, send: Callable[[], None]) -> str:

@@ -64,7 +64,9 @@ def contact_display(handoff: Handoff) -> str:
     return handoff.contact
 
 
-def _minimal_context(handoff: Handoff, settings: Settings, now: datetime) -> dict[str, Any]:
+def _minimal_context(
+    handoff: Handoff, settings: Settings, now: datetime, language: str | None = None
+) -> dict[str, Any]:
     """What any message may say: the reference, the deadline, the link; nothing the visitor gave."""
     return {
         "full": False,
@@ -74,14 +76,17 @@ def _minimal_context(handoff: Handoff, settings: Settings, now: datetime) -> dic
         "link": inbox_link(settings, handoff.reference),
         "phone": CLINIC_PHONE,
         # Which language to answer in: a fact about the conversation, not a health detail.
-        "language": LANGUAGE_NAMES[visitor_language(handoff.question, handoff.transcript)],
+        "language": language
+        or LANGUAGE_NAMES[visitor_language(handoff.question, handoff.transcript)],
     }
 
 
-def _full_context(handoff: Handoff, settings: Settings, now: datetime) -> dict[str, Any]:
+def _full_context(
+    handoff: Handoff, settings: Settings, now: datetime, language: str | None = None
+) -> dict[str, Any]:
     zone = settings.clinic_timezone
     return {
-        **_minimal_context(handoff, settings, now),
+        **_minimal_context(handoff, settings, now, language),
         "full": True,
         "h": handoff,
         "contact": contact_display(handoff),
@@ -125,11 +130,13 @@ def staff_email(
     message_id: str,
     thread_id: str | None = None,
     claimed_by: str | None = None,
+    language: str | None = None,
 ) -> EmailMessage:
-    """The new-handoff email, or a reminder (kind due_soon or overdue) threaded under it."""
+    """The new-handoff email, or a reminder (kind due_soon or overdue) threaded under it.
+    `language` is the visitor's as recorded; without it, it is read from what they wrote."""
     subject = _headline(kind, handoff, settings)
     full = settings.notify_details == "full"
-    context = (_full_context if full else _minimal_context)(handoff, settings, now)
+    context = (_full_context if full else _minimal_context)(handoff, settings, now, language)
     context.update(claimed_by=claimed_by, subject=subject, heading=_heading(kind, context))
     message = _email(
         subject,

@@ -1,6 +1,6 @@
 """The language a visitor wrote in (the tracker's `language` slot, en or es), per handoff, so
-staff see it in the inbox before they answer. A table of its own: create_all adds tables, not
-columns, and a handoff stored before this existed simply has no row (shown as unknown)."""
+staff see it in the inbox and the emails before they answer. A handoff stored before this was
+recorded has no row: its language is then read from what the visitor wrote."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from sqlalchemy import Column, String, Table, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.handoffs.store import metadata
+from bot.handoffs.store import Handoff, metadata
+from bot.handoffs.transcript import visitor_language
 
 LANGUAGES = {"en": "English", "es": "Spanish"}
 
@@ -36,3 +37,9 @@ def of(engine: Engine, handoff_id: str) -> str | None:
             select(handoff_languages.c.language).where(handoff_languages.c.handoff_id == handoff_id)
         ).first()
     return LANGUAGES.get(row[0]) if row else None
+
+
+def name_for(engine: Engine, handoff: Handoff) -> str:
+    """The language's name: as recorded when the handoff was stored, else as detected."""
+    recorded = of(engine, handoff.id)
+    return recorded or LANGUAGES[visitor_language(handoff.question, handoff.transcript)]

@@ -86,7 +86,7 @@ def _detail(request: Request, case: cases.Case, status: int = 200, error: str = 
         note=NOTES.get(request.args.get("note", ""), ""),
         error=error,
         retention_days=request.app.ctx.settings.retention_days,
-        language=handoff_language.of(engine, handoff.id),
+        language=handoff_language.name_for(engine, handoff),
     )
 
 
