@@ -203,3 +203,25 @@ def test_removing_or_renaming_a_topic_takes_its_spanish_examples_along(
     assert set(PARKING_ES) <= set(intents["not_in_article/other"])
     code, out = run(capsys, "faq", "check", "--no-rasa", "--project", str(project))
     assert code == 0, out
+
+
+def test_adding_a_spanish_question_leaves_the_answers_file_as_it_was(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = project / "data" / "responses" / "faq.yml"
+    before = answers.read_bytes()
+    code, out = run(
+        capsys,
+        "faq",
+        "edit",
+        "booking",
+        "--lang",
+        "es",
+        "--add-question",
+        "como le hago para apartar mi lugar el sabado",
+        "--project",
+        str(project),
+    )
+    assert code == 0, out
+    assert answers.read_bytes() == before
+    assert "como le hago para apartar mi lugar el sabado" in es_intents(project)["faq/booking"]

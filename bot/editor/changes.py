@@ -347,16 +347,17 @@ def translate(files: Files, topic: str, language: str, change: Translate) -> Out
         path = project.faq_nlu_for(language)
         files.stage(path, nlu.append(files.read(path), project.rel(path), intent, examples))
     response_path = snapshot.response_entries(f"utter_{intent}")[0][0]
-    files.stage(
-        response_path,
-        responses.set_translation(
-            files.read(response_path),
-            project.rel(response_path),
-            f"utter_{intent}",
-            language,
-            responses.render_translation(language, answer, buttons),
-        ),
-    )
+    if (answer, tuple(buttons)) != (current.answer, tuple(current.buttons)):  # else left as is
+        files.stage(
+            response_path,
+            responses.set_translation(
+                files.read(response_path),
+                project.rel(response_path),
+                f"utter_{intent}",
+                language,
+                responses.render_translation(language, answer, buttons),
+            ),
+        )
     verb = "Changed" if current.examples or current.answer else "Added"
     outcome = Outcome(
         summary=[
