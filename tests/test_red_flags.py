@@ -24,6 +24,8 @@ RED_FLAGS = [
     "severe pain at the injection site since yesterday",
     "the skin where they injected is turning black",
     "since the shots my temp is 101 and the spot is sore",
+    "so dizzy right now, i think im gonna pass out",
+    "she's fainting, what do i do",
     # Spanish, accents or not.
     "desde ayer que me inyectaron tengo fiebre y escalofríos",
     "le salieron ampollas a mi hermana donde le aplicaron la inyección",
@@ -57,6 +59,7 @@ NOT_RED_FLAGS = [
     "can you pass out from botox",
     "tylenol dose for a fever in adults",
     "what temperature should the room be for botox storage",
+    "will i faint when i see the needle",
     "My daughter's rosacea causes little pus-filled spots on her chin. Would Botox help?",
     "my rosacea redness is spreading to my nose",
     "I had botox and my face burns a bit",

@@ -98,6 +98,14 @@ _PATTERNS: dict[str, list[str]] = {
         r"\bheart attack\b",
         r"\b(?:having|had|think i'?m having) a stroke\b",
     ],
+    # Fainting happening now, with or without a treatment ("about to faint", "i'm passing
+    # out"); fainting asked about in general stays an after-treatment sign below.
+    "fainting now": [
+        r"\b(?:about to|going to|gonna|goin to) (?:faint|pass out|black out|collapse)\b",
+        r"\b(?:i'?m|im|i am|she'?s|he'?s) (?:fainting|passing out|blacking out|collapsing)\b",
+        r"\bi (?:keep|kept) (?:fainting|passing out|blacking out)\b",
+        r"\bi (?:feel|am feeling|'m feeling) (?:like )?(?:i'?m )?(?:going to |gonna )?faint\b",
+    ],
     "weakness": [
         r"\b(?:muscle|body|arms?|legs?|neck|whole body|all over) (?:\w+ ){0,2}"
         r"(?:weak\w*|limp|numb)\b",
