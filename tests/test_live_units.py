@@ -4,6 +4,7 @@ resuming a stream by message id, what "talk to a person" gets, and suggested ans
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -143,3 +144,19 @@ def test_ended_live_chats_are_purged_after_retention_active_ones_never(
     assert live.get(engine, ended.id) is None
     assert live.messages_after(engine, 0, sender_id="visitor-old") == []
     assert live.get(engine, waiting.id) is not None
+
+
+def test_a_staff_turn_in_the_tracker_is_the_staffs_in_any_transcript() -> None:
+    from bot.handoffs.transcript import transcript_from_events
+    from bot.live.cases import transcript_with_staff
+
+    events: list[dict[str, Any]] = [
+        {"event": "user", "text": "can someone help", "timestamp": 1.0},
+        {"event": "bot", "text": "Hi, Maria here", "metadata": {"staff": "Maria"}},
+        {"event": "bot", "text": "I can answer that"},
+    ]
+    expected = [("visitor", None), ("staff", "Maria"), ("assistant", None)]
+    for transcript in (transcript_from_events(events), transcript_with_staff(events)):
+        assert [(t["role"], t.get("staff")) for t in transcript] == expected
+    many = [{"event": "user", "text": f"message {n}"} for n in range(300)]
+    assert len(transcript_from_events(many)) == 200 and len(transcript_with_staff(many)) == 300

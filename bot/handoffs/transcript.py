@@ -10,6 +10,7 @@ from bot.language import detect
 
 MAX_TURNS = 200
 MAX_TEXT = 2000
+MAX_STAFF_NAME = 64
 
 
 def _when(event: dict[str, Any]) -> str | None:
@@ -19,22 +20,30 @@ def _when(event: dict[str, Any]) -> str | None:
     return datetime.fromtimestamp(stamp, tz=timezone.utc).isoformat(timespec="seconds")
 
 
-def transcript_from_events(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """User and bot turns of the current session, oldest first, at most MAX_TURNS of them."""
+def transcript_from_events(
+    events: Iterable[dict[str, Any]], max_turns: int = MAX_TURNS
+) -> list[dict[str, Any]]:
+    """User and bot turns of the current session, oldest first, at most `max_turns` of them.
+    A bot turn that carries `metadata.staff` was written by that member of staff in a live
+    chat (bot/live/tracker.py): its role is `staff`, with their name."""
     turns: list[dict[str, Any]] = []
     for event in events:
         kind = event.get("event")
         if kind == "session_started":
             turns = []
         elif kind in ("user", "bot") and event.get("text"):
-            turns.append(
-                {
-                    "role": "visitor" if kind == "user" else "assistant",
-                    "text": str(event["text"])[:MAX_TEXT],
-                    "at": _when(event),
-                }
-            )
-    return turns[-MAX_TURNS:]
+            metadata = event.get("metadata") or {}
+            staff = metadata.get("staff") if isinstance(metadata, dict) else None
+            role = "visitor" if kind == "user" else ("staff" if staff else "assistant")
+            turn: dict[str, Any] = {
+                "role": role,
+                "text": str(event["text"])[:MAX_TEXT],
+                "at": _when(event),
+            }
+            if staff:
+                turn["staff"] = str(staff)[:MAX_STAFF_NAME]
+            turns.append(turn)
+    return turns[-max_turns:]
 
 
 def page_url_from_events(events: Iterable[dict[str, Any]]) -> str | None:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.handoffs.language import handoff_languages
 from bot.handoffs.store import _new_reference, handoff_progress, handoffs
+from bot.handoffs.transcript import transcript_from_events
 from bot.live.store import Chat, first_name
 from bot.staff import audit
 
@@ -22,27 +23,13 @@ VISITOR_NAME = "Live chat visitor"
 ANSWER_METHOD = "live"  # handoff_progress.answer_method: answered in the live chat
 
 
+# A live chat's case keeps more turns than a handoff's: staff and visitor talked at length.
+LIVE_MAX_TURNS = 400
+
+
 def transcript_with_staff(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The tracker's turns of this session; a bot turn with `metadata.staff` is the staff's."""
-    turns: list[dict[str, Any]] = []
-    for event in events:
-        kind = event.get("event")
-        if kind == "session_started":
-            turns = []
-        elif kind in ("user", "bot") and event.get("text"):
-            metadata = event.get("metadata") or {}
-            staff = metadata.get("staff") if isinstance(metadata, dict) else None
-            role = "visitor" if kind == "user" else ("staff" if staff else "assistant")
-            turn: dict[str, Any] = {"role": role, "text": str(event["text"])[:2000]}
-            stamp = event.get("timestamp")
-            if isinstance(stamp, (int, float)):
-                turn["at"] = (
-                    datetime.fromtimestamp(stamp).astimezone().isoformat(timespec="seconds")
-                )
-            if staff:
-                turn["staff"] = str(staff)[:64]
-            turns.append(turn)
-    return turns[-400:]
+    """The tracker's turns of this session, staff turns named (bot/handoffs/transcript.py)."""
+    return transcript_from_events(events, max_turns=LIVE_MAX_TURNS)
 
 
 def record_closed(
