@@ -94,3 +94,30 @@ def test_the_language_recorded_with_the_handoff_wins_over_its_words(
         smtp.stop()
     assert "Language:  Spanish" in body(mail, "plain")
     assert language.name_for(store.engine, stored) == "Spanish"
+
+
+def test_a_full_email_names_the_staff_who_wrote_in_a_live_chat(
+    store: HandoffStore, db_url: str
+) -> None:
+    smtp = SmtpSink().start()
+    try:
+        store.add(
+            NewHandoff(
+                sender_id="visitor-staff",
+                submission_key="staff1",
+                name="Ana Ruiz",
+                contact=Contact("email", "ana@example.com"),
+                question="can I come on saturday?",
+                transcript=[
+                    {"role": "visitor", "text": "can I come on saturday?", "at": None},
+                    {"role": "staff", "text": "Let me check", "at": None, "staff": "Maria"},
+                ],
+                page_url=None,
+            ),
+            now=ASKED,
+        )
+        Jobs(store.engine, settings_for(db_url, smtp.port, details="full")).run_once(ASKED)
+        [mail] = smtp.wait_for(1)
+    finally:
+        smtp.stop()
+    assert "Maria (staff): Let me check" in body(mail, "plain")

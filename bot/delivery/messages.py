@@ -32,7 +32,7 @@ _templates = Environment(
     keep_trailing_newline=True,
 )
 
-ROLES = {"visitor": "Visitor", "assistant": "Assistant"}
+ROLES = {"visitor": "Visitor", "assistant": "Assistant", "staff": "Staff"}
 
 
 def inbox_link(settings: Settings, reference: str) -> str:
@@ -93,7 +93,9 @@ def _full_context(
         "asked": local(handoff.created_at, zone),
         "transcript": [
             {
-                "who": ROLES.get(str(turn.get("role")), "?"),
+                "who": f"{turn['staff']} (staff)"
+                if turn.get("staff")
+                else ROLES.get(str(turn.get("role")), "?"),
                 "text": str(turn.get("text", "")),
                 "at": _turn_time(turn.get("at"), zone),
             }
