@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -375,13 +376,23 @@ def test_nobody_online_gets_the_form_and_a_stored_handoff(stack: Stack, browser:
     )  # no live chat was started
 
 
+CLOSED_TODAY = "closed-today"
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def closed_now(now: datetime) -> str:
+    """Office hours on one day two days from today in Portland, so closed at `now`."""
+    today = now.astimezone(ZoneInfo("America/Los_Angeles")).weekday()
+    return f"{DAYS[(today + 2) % 7]} 09:00-17:00"
+
+
 @pytest.mark.parametrize(
     ("hours", "wait", "said"),
     [
         # Nobody takes the chat within BOT_LIVE_WAIT_SECONDS (here 1 s, and it is later now).
         ("Mon-Sun 00:00-24:00", 1.0, "nobody from our team could take your chat"),
-        # The office closes while the visitor waits (a Saturday, for a Monday-Friday office).
-        ("Mon-Fri 09:00-17:00", 120.0, "Our office has just closed"),
+        # The office closes while the visitor waits: open only on a day two days from today.
+        (CLOSED_TODAY, 120.0, "Our office has just closed"),
     ],
     ids=["timeout", "office-closes"],
 )
@@ -405,10 +416,11 @@ def test_an_unanswered_wait_ends_in_the_form_with_nothing_lost(
         what="the visitor's message kept",
     )
 
-    # The web service's own sweep, run here at the moment the wait ends.
-    saturday = datetime(2026, 12, 5, 20, tzinfo=timezone.utc)  # noon in Portland
+    # The web service's own sweep, run here at the moment the wait ends, on the real clock
+    # (a fixed date becomes the past, and notices would then sort before the visitor's words).
     time.sleep(1.1)
-    when = datetime.now(timezone.utc) if wait < 120 else saturday
+    when = datetime.now(timezone.utc)
+    hours = closed_now(when) if hours == CLOSED_TODAY else hours
     # In a thread of its own: Playwright's sync API holds this thread's event loop.
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, sweep(stack, hours, wait, when)).result()
