@@ -16,6 +16,9 @@ from bot.nlu.segments import is_elliptical, names_new_question, reads_as_questio
         ("wat causes rosacea n wat triggers it", ["wat causes rosacea", "wat triggers it"]),
         ("whats the phone number and the address", ["whats the phone number", "whats the address"]),
         ("how many units how long does it last", ["how many units", "how long does it last"]),
+        # Spanish: one question word, or a request, asking for two things.
+        ("cual es el telefono y la direccion", ["cual es el telefono", "cual es la direccion"]),
+        ("me da el telefono y la direccion", ["me da el telefono", "me da la direccion"]),
         # A request is a question too ("describe", "walk me through").
         ("describe the visit plus where are you", ["describe the visit", "where are you"]),
         (
@@ -40,6 +43,7 @@ def test_several_questions_are_cut_in_the_visitors_order(text: str, parts: list[
         "every time i drink wine my face goes red, is that rosacea",
         "is rosacea just red cheeks or is there more to it",
         "what does it do",
+        "me da miedo la aguja y el dolor",  # "it scares me": a feeling, not a request
     ],
 )
 def test_one_question_stays_whole(text: str) -> None:

@@ -16,7 +16,9 @@ _QUESTION_WORDS = (
     r"tell me|explain|also|define|describe|walk me through|give me|show me|send me|"
     # Spanish: qué, cómo, cuánto, dónde, ... (accents often left out), and verbs that open one.
     r"qu[eé]|c[oó]mo|cu[aá]nt[oa]s?|d[oó]nde|cu[aá]ndo|por ?qu[eé]|qui[eé]n|cu[aá]l(?:es)?|"
-    r"hay|puedo|puede|pueden|duele|sirve|funciona|tienen|tiene|es|son|est[aá]|me puede"
+    r"hay|puedo|puede|pueden|duele|sirve|funciona|tienen|tiene|es|son|est[aá]|me puede|"
+    # "me da el teléfono" asks for something; "me da miedo" (it scares me) does not.
+    r"(?:me (?:da|das|dan|pasa|pasas)|d[eé]me|dame|p[aá]same)(?= (?:el|la|los|las|su|sus)\b)"
 )
 _STARTS_QUESTION = re.compile(rf"^(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
 # Openers that carry no question of their own ("ok so", "and", "also").
@@ -130,12 +132,20 @@ def _run_on(text: str) -> list[str] | None:
     return pieces if all(len(p.split()) >= MIN_QUESTION_WORDS + 1 for p in pieces) else None
 
 
-# "what is/are ...", "whats ...": asking what two things are, not what one thing does.
+# "what is/are ...", "whats ...": asking what two things are, not what one thing does; in
+# Spanish also "me da el ..." (give me the ...), which asks for things, not for a feeling.
 _HEAD = re.compile(
-    r"^((?:whats|what's|wats|where's|wheres|(?:what|wat|where|who|when)\s+(?:is|are|was|r)))\s",
+    r"^((?:whats|what's|wats|where's|wheres|(?:what|wat|where|who|when)\s+(?:is|are|was|r)|"
+    r"(?:qu[eé]|cu[aá]l|d[oó]nde)\s+(?:es|son|est[aá]n?)|cu[aá]les\s+son|"
+    r"(?:me\s+(?:da|das|dan|pasa|pasas)|d[eé]me|dame|p[aá]same)(?=\s+(?:el|la|los|las|su|sus)\b)))\s",
     re.IGNORECASE,
 )
-_NOUN_JOINER = re.compile(r"\s+(?:and|&|n|plus)\s+(?:also\s+)?", re.IGNORECASE)
+_VERB = re.compile(
+    r"\b(?:is|are|was|were|does|do|did|can|will|would|should|es|son|est[aá]n?|sirve|funciona|"
+    r"hay|duele|dura|cuesta|tiene|tienen|puedo|puede|pueden)\b",
+    re.IGNORECASE,
+)
+_NOUN_JOINER = re.compile(r"\s+(?:and|&|n|plus|y|e)\s+(?:also\s+|tambi[eé]n\s+)?", re.IGNORECASE)
 
 
 def _shared_head(text: str) -> list[str] | None:
@@ -144,6 +154,8 @@ def _shared_head(text: str) -> list[str] | None:
     head = _HEAD.match(text.strip())
     pieces = _NOUN_JOINER.split(text.strip(), maxsplit=1)
     if not head or len(pieces) != 2 or len(words(pieces[1])) > 4 or len(words(pieces[0])) < 3:
+        return None
+    if _VERB.search(pieces[1]):  # "y el botox es mejor?": a clause of its own, not a thing
         return None
     return [pieces[0], f"{head.group(1)} {pieces[1]}"]
 
