@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from typing import Any
 
@@ -12,7 +14,16 @@ from bot.editor.project import EditorError
 
 
 def load(text: str, name: str) -> Any:
-    """Parse YAML 1.2 (Rasa's dialect) or say which file is broken and where."""
+    """Parse YAML 1.2 (Rasa's dialect) or say which file is broken and where.
+
+    One `bot faq` command reads each data file several times (its checks, before and after the
+    change) and the pure-Python parser takes most of its time, so a text already parsed is
+    copied from the last ones parsed instead."""
+    return copy.deepcopy(_parsed(text, name))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str, name: str) -> Any:
     try:
         return YAML(typ="safe", pure=True).load(text)
     except YAMLError as error:
