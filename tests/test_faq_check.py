@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from bot.editor import validate
 from tests.test_faq_cli import copy_project
 
 Breakage = Callable[[Path], object]
@@ -249,6 +250,10 @@ def test_rasa_data_validate_failures_are_reported(
     assert code == 1
     failed = [line for line in out.splitlines() if line.startswith("rasa data validate:")]
     assert failed and "utter_faq_answer" in out, out
+    # Checked again in the same process (an editor's session; Rasa keeps state between
+    # loads in process): the same verdict.
+    again = [str(p) for p in validate.rasa_validate(project)]
+    assert again == failed
 
 
 def test_a_repeated_example_is_a_warning_not_an_error(
