@@ -14,14 +14,20 @@ from bot.live import sse
 from bot.live import store as live
 from bot.live.config import LiveConfig
 from bot.live.hours import OfficeHours
+from bot.live.hub import Hub
 from bot.live.offer import decide
 from bot.live.purge import purge_live_chats
 from bot.live.suggestions import suggest
+from bot.live.takeover import Live
+from bot.live.tracker import Tracker
 
 PORTLAND = ZoneInfo("America/Los_Angeles")
 HOURS = OfficeHours.parse(
     "Mon-Fri 09:00-17:00; Sat 10:00-14:00", "2026-12-25", "America/Los_Angeles"
 )
+
+
+HOURS_ALWAYS = OfficeHours.parse("Mon-Sun 00:00-24:00", zone="America/Los_Angeles")
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -160,3 +166,55 @@ def test_a_staff_turn_in_the_tracker_is_the_staffs_in_any_transcript() -> None:
         assert [(t["role"], t.get("staff")) for t in transcript] == expected
     many = [{"event": "user", "text": f"message {n}"} for n in range(300)]
     assert len(transcript_from_events(many)) == 200 and len(transcript_with_staff(many)) == 300
+
+
+class RecordingRasa(Tracker):
+    """Rasa's side as the takeover sees it: what it was asked, and the form's first question."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+
+    async def resume(self, sender: str, slots: dict[str, Any] | None = None) -> None:
+        self.calls.append(("resume", slots))
+
+    async def trigger(self, sender: str, intent: str) -> list[dict[str, Any]]:
+        self.calls.append(("trigger", intent))
+        return [{"text": "What name should our staff use for you?"}]
+
+    async def staff_said(self, sender: str, text: str, name: str) -> None:
+        self.calls.append(("staff_said", text))
+
+
+async def test_a_chat_whose_staff_member_is_gone_becomes_the_form_with_nothing_lost(
+    store: HandoffStore,
+) -> None:
+    engine, rasa = store.engine, RecordingRasa()
+    takeover = Live(engine, LiveConfig(HOURS_ALWAYS, presence_seconds=45.0), Hub(), rasa)
+    start = datetime.now(timezone.utc)
+    live.set_online(engine, "maria@aluma.test", True, start)
+    queued = live.enqueue(
+        engine, "visitor-1", start, "en", "https://x.test/", "can I talk to a nurse"
+    )
+    assert await takeover.take(queued, "maria@aluma.test", start)
+    chat = live.get(engine, queued.id)
+    assert chat is not None
+    await takeover.visitor_wrote(chat, "is it safe while breastfeeding?", start)
+    # Sending a message is being present: 40 s later, no page open, she is still there.
+    await takeover.staff_send(
+        chat, "maria@aluma.test", "Let me check.", start + timedelta(seconds=40)
+    )
+    assert await takeover.sweep(start + timedelta(seconds=80)) == 0
+    assert live.get(engine, chat.id).state == "live"  # type: ignore[union-attr]
+
+    # Her page closed and nothing since: the visitor is not left waiting on nobody.
+    assert await takeover.sweep(start + timedelta(seconds=86)) == 1
+    ended = live.get(engine, chat.id)
+    assert ended is not None and (ended.state, ended.end_reason) == ("form", "left")
+    said = [m.text for m in live.messages_after(engine, 0, chat_id=chat.id)]
+    assert "Maria had to leave the chat." in said
+    assert "I've kept what you wrote as your question." in said
+    assert said[-2] == "What name should our staff use for you?"  # then the stream's end
+    resumed = next(slots for call, slots in rasa.calls if call == "resume")
+    assert resumed["pending_question"] == "can I talk to a nurse is it safe while breastfeeding?"
+    assert ("trigger", "request_handoff") in rasa.calls
+    assert await takeover.sweep(start + timedelta(seconds=200)) == 0  # ended once

@@ -57,6 +57,7 @@ class Live:
     async def take(self, chat: Chat, email: str, now: datetime) -> bool:
         if not store.take(self.engine, chat.id, email, now):
             return False
+        store.seen(self.engine, email, now)  # acting on a chat is being present
         await self._notice(chat, "joined", now, name=first_name(email))
         await self._changed(chat)
         return True
@@ -64,6 +65,7 @@ class Live:
     async def staff_send(self, chat: Chat, email: str, text: str, now: datetime) -> int:
         name = first_name(email)
         message_id = store.add_message(self.engine, chat, "staff", text, now, name)
+        store.seen(self.engine, email, now)
         await self._changed(chat)
         try:
             await self.tracker.staff_said(chat.sender_id, text, name)
@@ -112,8 +114,8 @@ class Live:
         from the form once the handoff is stored."""
         if not store.end(self.engine, chat.id, "form", reason, now):
             return False
-        if reason == "followup":
-            await self._notice(chat, "followup", now, name=first_name(email))
+        if reason in ("followup", "left"):
+            await self._notice(chat, reason, now, name=first_name(email))
         else:
             await self._notice(chat, reason, now)
         written = [chat.question or "", *store.visitor_texts(self.engine, chat.id)]
@@ -139,13 +141,24 @@ class Live:
 
     async def sweep(self, now: datetime) -> int:
         """Ends every wait that can no longer be answered: office closed, nobody online, or
-        nobody took it within BOT_LIVE_WAIT_SECONDS. The number ended."""
+        nobody took it within BOT_LIVE_WAIT_SECONDS; and every live chat whose staff member
+        is gone (switched offline, or their page closed), so no visitor waits on nobody with
+        the bot silent. The number ended."""
         ended = 0
-        waiting = [c for c in store.active(self.engine) if c.state == store.WAITING]
-        if not waiting:
+        active = store.active(self.engine)
+        if not active:
             return 0
+        present = set(store.online_staff(self.engine, now, self.config.presence_seconds))
+        for chat in active:
+            holder = chat.taken_by or ""
+            gone = chat.state == store.LIVE and holder not in present
+            if gone and await self.to_form(chat, "left", now, email=holder):
+                ended += 1
+        waiting = [c for c in active if c.state == store.WAITING]
+        if not waiting:
+            return ended
         is_open = self.config.hours.is_open(now)
-        online = bool(store.online_staff(self.engine, now, self.config.presence_seconds))
+        online = bool(present)
         too_old = now - timedelta(seconds=self.config.wait_seconds)
         for chat in waiting:
             reason = (

@@ -24,6 +24,7 @@ WORDS: dict[str, dict[str, str]] = {
         "offline": "Sorry, our team has gone offline and cannot take your chat now.",
         "office_closed": "Our office has just closed, so nobody can take your chat now.",
         "followup": "{name} will follow up on your question after this chat.",
+        "left": "{name} had to leave the chat.",
         "kept": "I've kept what you wrote as your question.",
     },
     "es": {
@@ -48,6 +49,7 @@ WORDS: dict[str, dict[str, str]] = {
         "offline": "Lo sentimos, nuestro equipo se ha desconectado y no puede atender su chat.",
         "office_closed": "Nuestra oficina acaba de cerrar y nadie puede atender su chat ahora.",
         "followup": "{name} le responderá a su pregunta después de este chat.",
+        "left": "{name} tuvo que dejar el chat.",
         "kept": "He guardado lo que escribió como su pregunta.",
     },
 }
