@@ -66,8 +66,8 @@ browser: ## Debian's chromium for the widget's browser tests (installed once; ne
 test: spacy lint browser ## The whole suite: lint, data validation, stories, NLU gate, actions, end to end
 	$(PY) -m pytest
 
-# The editor's CLI tests run `rasa data validate` and `bot faq` in subprocesses (70 s of the
-# 170 s that the unmarked tests take); `make test` runs them.
+# The editor's command tests (`bot faq` on copies of the project) and the two that run Rasa's
+# validator take about two minutes more; `make test` runs them.
 test-fast: install ## Unit tests only: no model, no Rasa servers, no editor subprocesses (< 2 min)
 	$(PY) -m pytest -m "not model and not servers" --ignore=tests/test_faq_cli.py --ignore=tests/test_faq_languages.py \
 		-k "not rasa_data_validate"
