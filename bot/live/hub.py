@@ -3,7 +3,9 @@
 What changed is always in the database (bot/live/store.py); the hub only says "look again",
 so a missed or doubled wake-up can neither lose nor repeat a message. In one process the
 wake-ups are in memory; with BOT_REDIS_URL (several web service processes) they also go
-through Redis publish/subscribe, and every process wakes its own streams.
+through Redis publish/subscribe, and every process wakes its own streams. Typing indicators,
+which are never stored, travel the same way, so a visitor and a staff member connected to
+different processes still see each other typing.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 QUEUE = "queue"  # the staff inbox's channel: the queue or a chat changed
 CHANNEL = "aluma:live"
+_TYPING = "typing"  # a Redis message "typing<US>process<US>chat id<US>who"; others are channels
+_SEP = "\x1f"
 
 
 def chat_channel(sender_id: str) -> str:
@@ -33,6 +38,25 @@ class Hub:
         # chat id -> (who is typing: "visitor" or a staff first name, loop time); in memory only,
         # since an indicator matters only to whoever is connected now.
         self.typing: dict[str, tuple[str, float]] = {}
+        self._me = uuid.uuid4().hex  # this process's own typing messages come back: skipped
+
+    async def set_typing(self, chat_id: str, who: str) -> None:
+        """`who` is typing in the chat, here and, through Redis, in the other processes."""
+        self.typing[chat_id] = (who, asyncio.get_running_loop().time())
+        if self._redis is not None:
+            message = _SEP.join((_TYPING, self._me, chat_id, who))
+            try:
+                await self._redis.publish(CHANNEL, message)
+            except Exception as error:  # only an indicator: the chat goes on without it
+                logger.warning("live chat: Redis publish failed: %s", type(error).__name__)
+
+    def _received(self, data: str) -> None:
+        if not data.startswith(_TYPING + _SEP):
+            self._wake(data)
+            return
+        parts = data.split(_SEP)
+        if len(parts) == 4 and parts[1] != self._me:
+            self.typing[parts[2]] = (parts[3], asyncio.get_running_loop().time())
 
     def _wake(self, channel: str) -> None:
         for waiter in self._waiters.get(channel, ()):
@@ -78,7 +102,7 @@ class Hub:
                 await pubsub.subscribe(CHANNEL)
                 async for item in pubsub.listen():
                     if item.get("type") == "message":
-                        self._wake(item["data"].decode())
+                        self._received(item["data"].decode())
             except asyncio.CancelledError:
                 raise
             except Exception as error:

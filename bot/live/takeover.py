@@ -79,8 +79,8 @@ class Live:
         before = self.hub.typing.get(chat.id)
         if before and before[0] == who and now - before[1] < TYPING_EVERY_SECONDS:
             return  # the indicator is already on; a client typing faster wakes nobody
-        self.hub.typing[chat.id] = (who, now)
-        await self._changed(chat)
+        await self.hub.set_typing(chat.id, who)
+        await self._changed(chat)  # only once the indicator is in Redis: it arrives first
 
     async def hand_back(self, chat: Chat, email: str, now: datetime) -> bool:
         if not store.end(self.engine, chat.id, "bot", "handback", now, (store.LIVE,)):
