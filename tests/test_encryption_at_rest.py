@@ -294,7 +294,7 @@ def test_rotation_is_audited_without_visitor_data(
     assert "Aud1t" not in str(entry) and "aud1t" not in str(entry)
     assert (
         "10 values re-encrypted (handoff_replies 0, handoffs 5, live_chats 0, "
-        "live_messages 0, events 5)" in out
+        "live_messages 0, staff_pending_sign_ins 0, staff_second_factors 0, events 5)" in out
     )
     assert cli.main(["keys", "status", "--tracker-db", f"sqlite:///{tracker}"]) == 0
     assert "plain" not in capsys.readouterr().out

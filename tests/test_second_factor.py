@@ -16,13 +16,14 @@ from pathlib import Path
 import pytest
 import requests
 import segno
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from bot import cli
 from bot.handoffs.contact import Contact
 from bot.handoffs.store import HandoffStore, NewHandoff
 from bot.staff import accounts, audit, second_factor, sessions, totp
 from bot.staff.second_factor import Check
+from bot.storage import sealing
 from tests.local_servers import WebProcess
 from tests.staff_login import app, csrf, second_step, sign_in
 
@@ -97,6 +98,26 @@ def test_a_code_works_once_and_so_does_each_recovery_code(store: HandoffStore) -
     assert len(set(codes)) == 10 and all(
         re.fullmatch(r"([a-z2-7]{4}-){3}[a-z2-7]{4}", c) for c in codes
     )
+
+
+def test_the_authenticator_secret_is_sealed_at_rest_and_an_older_plain_one_still_works(
+    store: HandoffStore,
+) -> None:
+    email = accounts.add_account(store.engine, "nurse@aluma.test", PASSWORD, NOW).email
+    secret, _ = enrolled(store, email)
+    with store.engine.connect() as conn:
+        raw = conn.execute(text("SELECT totp_secret FROM staff_second_factors")).scalar_one()
+    assert sealing.is_sealed(raw) and secret not in raw
+    step = totp.step_at(NOW)
+    assert second_factor.check(store.engine, email, totp.code_at(secret, step), NOW).check is (
+        Check.CODE
+    )
+    # A secret enrolled before sealing (plain in the column) is read as it is.
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE staff_second_factors SET totp_secret = :s"), {"s": secret})
+    later = NOW + timedelta(minutes=1)
+    code = totp.code_at(secret, totp.step_at(later))
+    assert second_factor.check(store.engine, email, code, later).check is Check.CODE
 
 
 def test_a_session_ends_after_15_idle_minutes_and_the_log_says_so(store: HandoffStore) -> None:

@@ -16,20 +16,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import Column, Integer, String, Table, Text, delete, func, insert, select, update
+from sqlalchemy import Column, Integer, String, Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from bot.handoffs.store import UTCDateTime, metadata
 from bot.staff import totp
+from bot.storage.encrypted_columns import EncryptedText
 
 RECOVERY_CODES = 10
 
-# New tables, made by create_all next to the existing ones: there are no migrations yet.
 second_factors = Table(
     "staff_second_factors",
     metadata,
     Column("email", String(254), primary_key=True),
-    Column("totp_secret", Text, nullable=False),
+    # Sealed like visitors' data: with the secret anyone could make this member's codes.
+    Column("totp_secret", EncryptedText, nullable=False),
     Column("enrolled_at", UTCDateTime(), nullable=False),
     Column("last_step", Integer, nullable=False),  # the newest time step a code was used for
 )

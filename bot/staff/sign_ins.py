@@ -18,6 +18,7 @@ from sqlalchemy import Column, String, Table, Text, delete, insert, select, upda
 from sqlalchemy.engine import Connection, Engine
 
 from bot.handoffs.store import UTCDateTime, metadata
+from bot.storage.encrypted_columns import EncryptedText
 
 PENDING_LIFETIME = timedelta(minutes=10)  # time to find the phone and, the first time, enrol
 
@@ -29,7 +30,7 @@ pending_sign_ins = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("target", String(200), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
-    Column("enrol_secret", Text),
+    Column("enrol_secret", EncryptedText),  # sealed, as the enrolled secret is
     Column("enrol_code_hashes", Text),  # JSON list
 )
 
