@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
 
 from bot.delivery.scheduler import Jobs
 from bot.handoffs.contact import Contact
-from bot.handoffs.store import HandoffStore, NewHandoff
+from bot.handoffs.store import Handoff, HandoffStore, NewHandoff
 from bot.handoffs.transcript import visitor_language
 from tests.local_servers import SmtpSink, body
 from tests.test_delivery import ASKED, settings_for
@@ -39,27 +40,45 @@ def test_the_visitors_language_is_their_last_message_that_tells(
     assert visitor_language(question, transcript) == expected
 
 
-def test_the_minimal_staff_email_names_the_language_and_nothing_they_wrote(
-    store: HandoffStore, db_url: str
-) -> None:
+def staff_email(
+    store: HandoffStore,
+    db_url: str,
+    question: str,
+    transcript: list[dict[str, Any]],
+    language: str = "",
+    details: str = "minimal",
+) -> tuple[EmailMessage, Handoff]:
+    """The one staff email a stored handoff gets (its language recorded first, if given)."""
+    from bot.handoffs import language as languages
+
     smtp = SmtpSink().start()
     try:
-        store.add(
+        stored = store.add(
             NewHandoff(
-                sender_id="visitor-es",
-                submission_key="es1",
+                sender_id=f"visitor-{question[:8]}",
+                submission_key=question[:16],
                 name="Ana Ruiz",
                 contact=Contact("email", "ana@example.com"),
-                question="cuanto cuesta el botox para la rosacea?",
-                transcript=SPANISH_TRANSCRIPT,
+                question=question,
+                transcript=transcript,
                 page_url=None,
             ),
             now=ASKED,
         )
-        Jobs(store.engine, settings_for(db_url, smtp.port)).run_once(ASKED)
+        if language:
+            languages.record(store.engine, stored.id, language)
+        Jobs(store.engine, settings_for(db_url, smtp.port, details=details)).run_once(ASKED)
         [mail] = smtp.wait_for(1)
     finally:
         smtp.stop()
+    return mail, stored
+
+
+def test_the_minimal_staff_email_names_the_language_and_nothing_they_wrote(
+    store: HandoffStore, db_url: str
+) -> None:
+    question = "cuanto cuesta el botox para la rosacea?"
+    mail, _ = staff_email(store, db_url, question, SPANISH_TRANSCRIPT)
     text, html = body(mail, "plain"), body(mail, "html")
     assert "Language:  Spanish (the visitor wrote in Spanish; please reply in Spanish)" in text
     assert "Spanish (please reply in Spanish)" in html
@@ -73,25 +92,7 @@ def test_the_language_recorded_with_the_handoff_wins_over_its_words(
     """A visitor whose conversation was in Spanish may type their question in English words."""
     from bot.handoffs import language
 
-    smtp = SmtpSink().start()
-    try:
-        stored = store.add(
-            NewHandoff(
-                sender_id="visitor-rec",
-                submission_key="rec1",
-                name="Ana Ruiz",
-                contact=Contact("email", "ana@example.com"),
-                question="botox ok with isotretinoin?",
-                transcript=[],
-                page_url=None,
-            ),
-            now=ASKED,
-        )
-        language.record(store.engine, stored.id, "es")
-        Jobs(store.engine, settings_for(db_url, smtp.port)).run_once(ASKED)
-        [mail] = smtp.wait_for(1)
-    finally:
-        smtp.stop()
+    mail, stored = staff_email(store, db_url, "botox ok with isotretinoin?", [], language="es")
     assert "Language:  Spanish" in body(mail, "plain")
     assert language.name_for(store.engine, stored) == "Spanish"
 
@@ -99,25 +100,9 @@ def test_the_language_recorded_with_the_handoff_wins_over_its_words(
 def test_a_full_email_names_the_staff_who_wrote_in_a_live_chat(
     store: HandoffStore, db_url: str
 ) -> None:
-    smtp = SmtpSink().start()
-    try:
-        store.add(
-            NewHandoff(
-                sender_id="visitor-staff",
-                submission_key="staff1",
-                name="Ana Ruiz",
-                contact=Contact("email", "ana@example.com"),
-                question="can I come on saturday?",
-                transcript=[
-                    {"role": "visitor", "text": "can I come on saturday?", "at": None},
-                    {"role": "staff", "text": "Let me check", "at": None, "staff": "Maria"},
-                ],
-                page_url=None,
-            ),
-            now=ASKED,
-        )
-        Jobs(store.engine, settings_for(db_url, smtp.port, details="full")).run_once(ASKED)
-        [mail] = smtp.wait_for(1)
-    finally:
-        smtp.stop()
+    transcript = [
+        {"role": "visitor", "text": "can I come on saturday?", "at": None},
+        {"role": "staff", "text": "Let me check", "at": None, "staff": "Maria"},
+    ]
+    mail, _ = staff_email(store, db_url, "can I come on saturday?", transcript, details="full")
     assert "Maria (staff): Let me check" in body(mail, "plain")
