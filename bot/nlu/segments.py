@@ -9,6 +9,10 @@ from __future__ import annotations
 import itertools
 import re
 
+# "me da el teléfono" asks for something; "me da miedo" (it scares me) does not.
+_SPANISH_REQUEST = (
+    r"(?:me\s+(?:da|das|dan|pasa|pasas)|d[eé]me|dame|p[aá]same)(?=\s+(?:el|la|los|las|su|sus)\b)"
+)
 # Words that open a question; a clause that starts with one after a joiner is a new question.
 _QUESTION_WORDS = (
     r"what|whats|what's|wat|how|hows|how's|why|when|where|who|which|can|could|cud|does|do|did|"
@@ -17,8 +21,7 @@ _QUESTION_WORDS = (
     # Spanish: qué, cómo, cuánto, dónde, ... (accents often left out), and verbs that open one.
     r"qu[eé]|c[oó]mo|cu[aá]nt[oa]s?|d[oó]nde|cu[aá]ndo|por ?qu[eé]|qui[eé]n|cu[aá]l(?:es)?|"
     r"hay|puedo|puede|pueden|duele|sirve|funciona|tienen|tiene|es|son|est[aá]|me puede|"
-    # "me da el teléfono" asks for something; "me da miedo" (it scares me) does not.
-    r"(?:me (?:da|das|dan|pasa|pasas)|d[eé]me|dame|p[aá]same)(?= (?:el|la|los|las|su|sus)\b)"
+    + _SPANISH_REQUEST
 )
 _STARTS_QUESTION = re.compile(rf"^(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
 # Openers that carry no question of their own ("ok so", "and", "also").
@@ -136,8 +139,7 @@ def _run_on(text: str) -> list[str] | None:
 # Spanish also "me da el ..." (give me the ...), which asks for things, not for a feeling.
 _HEAD = re.compile(
     r"^((?:whats|what's|wats|where's|wheres|(?:what|wat|where|who|when)\s+(?:is|are|was|r)|"
-    r"(?:qu[eé]|cu[aá]l|d[oó]nde)\s+(?:es|son|est[aá]n?)|cu[aá]les\s+son|"
-    r"(?:me\s+(?:da|das|dan|pasa|pasas)|d[eé]me|dame|p[aá]same)(?=\s+(?:el|la|los|las|su|sus)\b)))\s",
+    rf"(?:qu[eé]|cu[aá]l|d[oó]nde)\s+(?:es|son|est[aá]n?)|cu[aá]les\s+son|{_SPANISH_REQUEST}))\s",
     re.IGNORECASE,
 )
 _VERB = re.compile(
