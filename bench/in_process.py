@@ -2,7 +2,7 @@
 tracker in memory) with one of our fixes to Rasa and with Rasa's own code in its place, and
 check that both take the same actions on the same parses. Fixes: `graph_runner` (dask's graph
 runner against bot/rasa_server/direct_graph.py), `count_vectors` (sklearn's transform against
-bot/rasa_server/lean_count_vectors.py), `domain_empty` (Rasa's `Domain.is_empty` against
+bot/nlu/count_vectors.py), `domain_empty` (Rasa's `Domain.is_empty` against
 bot/rasa_server/domain_empty.py), `rule_keys` (RulePolicy's rule search against
 bot/rasa_server/rule_keys.py), `incremental_states` (Rasa's dialogue states against
 bot/rasa_server/incremental_states.py), `tracker_copy` (Rasa's replaying tracker copy against
@@ -79,11 +79,11 @@ def fixes() -> dict[str, tuple[Any, str, dict[str, Any]]]:
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
 
+    from bot.nlu.count_vectors import LeanCountVectorsFeaturizer
     from bot.rasa_server import (
         direct_graph,
         domain_empty,
         incremental_states,
-        lean_count_vectors,
         rule_keys,
         tracker_copy,
     )
@@ -95,11 +95,11 @@ def fixes() -> dict[str, tuple[Any, str, dict[str, Any]]]:
             {"dask": direct_graph.DASK_RUN, "direct": direct_graph.run},
         ),
         "count_vectors": (
-            CountVectorsFeaturizer,
+            LeanCountVectorsFeaturizer,
             "_create_features",
             {
-                "sklearn": lean_count_vectors.RASA_CREATE_FEATURES,
-                "direct": lean_count_vectors.create_features,
+                "sklearn": CountVectorsFeaturizer._create_features,
+                "direct": LeanCountVectorsFeaturizer.__dict__["_create_features"],
             },
         ),
         "domain_empty": (

@@ -1,5 +1,5 @@
 """Time one parse (the NLU pipeline on one message, in process) with Rasa's TensorFlow
-predictions and with ours in NumPy (bot/rasa_server/numpy_predict.py), on the development and
+predictions and with ours in NumPy (bot/nlu/classifiers.py), on the development and
 held-out questions; also how far apart their predictions are. Results:
 bench/results/parse_time.json.
 
@@ -29,15 +29,15 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     rasa_server.install()
     from rasa.core.agent import Agent
-    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 
-    from bot.rasa_server import numpy_predict
+    from bot.nlu.classifiers import NumpyPrediction
 
     model = training.current_model()
     assert model is not None, "run `make train` first"
     texts = [e.text for name in ("dev", "heldout") for e in load_examples(SETS[name])]
     agent = Agent.load(str(model))
-    paths = {"tensorflow": numpy_predict.RASA_PREDICT, "numpy": numpy_predict.predict}
+    # The NumPy pass, or none, which leaves every prediction to Rasa's TensorFlow path.
+    paths = {"tensorflow": lambda _: None, "numpy": NumpyPrediction.numpy_model}
 
     async def parse_all() -> tuple[list[dict[str, Any]], list[float]]:
         parses, times = [], []
@@ -52,7 +52,7 @@ def main(argv: list[str]) -> int:
     timings: dict[str, list[float]] = {name: [] for name in paths}
     for _ in range(args.rounds):  # interleaved, so both see the same machine
         for name, function in paths.items():
-            DIETClassifier._predict = function
+            NumpyPrediction.numpy_model = function  # type: ignore[method-assign,assignment]
             parses[name], times = asyncio.run(parse_all())
             timings[name] += times
     for name, times in timings.items():

@@ -59,10 +59,12 @@ VARIANTS: dict[str, dict[str, dict[str, Any]]] = {
 
 
 def component_key(component: dict[str, Any]) -> str:
-    """words, chars, DIETClassifier, faq, not_in_article, ...: a name for a pipeline entry."""
-    if component["name"] == "CountVectorsFeaturizer":
+    """words, chars, DIETClassifier, faq, not_in_article, ...: a name for a pipeline entry
+    (ours named as the Rasa component they extend)."""
+    name = str(component["name"]).rsplit(".", 1)[-1].removeprefix("Lean")
+    if name == "CountVectorsFeaturizer":
         return "chars" if component.get("analyzer") == "char_wb" else "words"
-    return str(component.get("retrieval_intent", component["name"]))
+    return str(component.get("retrieval_intent", name))
 
 
 def variant_config(changes: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -43,7 +43,40 @@ def test_every_module_that_replaces_a_function_is_registered() -> None:
     installers = {p.stem for p in folder.glob("*.py") if "\ndef install(" in p.read_text()}
     installers |= {p.parent.name for p in folder.glob("*/hooks.py")}  # the workers' package
     assert installers - NOT_FIXES == set(fixes.BY_NAME)
-    assert sum(len(f.targets) for f in fixes.FIXES) == 19
+    assert sum(len(f.targets) for f in fixes.FIXES) == 15
+
+
+def test_every_rasa_method_our_components_override_is_recorded_and_matches() -> None:
+    """bot/nlu's components that override one of Rasa's private methods, and their records."""
+    folder = Path(rasa_server.__file__).parent.parent / "nlu"
+    sources = {p.stem: p.read_text() for p in folder.glob("*.py")}
+    asked = {
+        name
+        for text in sources.values()
+        for name in fixes.OVERRIDES_BY_NAME
+        if f'fixes.fits("{name}")' in text or f'FIX = "{name}"' in text
+    }
+    assert asked == set(fixes.OVERRIDES_BY_NAME) <= set(sources)
+    assert all(fixes.problems(f) == () for f in fixes.OVERRIDES)
+    assert not set(fixes.OVERRIDES_BY_NAME) & set(fixes.BY_NAME)
+
+
+def test_an_override_written_for_another_rasa_says_so_and_steps_aside(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    fix = fixes.OVERRIDES_BY_NAME["count_vectors"]
+    target = dataclasses.replace(fix.targets[0], sha="0123456789abcdef")
+    changed = dataclasses.replace(fix, targets=(target,))
+    monkeypatch.setattr(fixes, "OVERRIDES_BY_NAME", {**fixes.OVERRIDES_BY_NAME, fix.name: changed})
+    fixes.fits.cache_clear()
+    try:
+        assert fixes.fits("count_vectors") is False
+        assert fixes.fits("prediction_models") is True
+        assert fixes.check({}) == list(fixes.FIXES)  # no reason to refuse a start
+    finally:
+        fixes.fits.cache_clear()
+    assert "bot/nlu/count_vectors.py uses Rasa's own code" in caplog.text
+    assert "the fix was written against 0123456789abcdef" in caplog.text
 
 
 def test_the_hash_is_of_the_source_the_fix_replaces() -> None:

@@ -1,4 +1,5 @@
-"""The Rasa server's action-response check: Rasa's verdicts and messages, schema checked once."""
+"""The Rasa server's fixes against Rasa's own code: the action-response check, the graph run
+directly, domains, states and rules."""
 
 from __future__ import annotations
 
@@ -7,35 +8,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.runner.dask import DaskGraphRunner
-from rasa.nlu.classifiers.diet_classifier import DIETClassifier
-from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
-    CountVectorsFeaturizer,
-)
 from rasa.shared.core.domain import Domain
-from rasa.shared.nlu.constants import TEXT
-from rasa.shared.nlu.training_data.features import Features
-from rasa.shared.nlu.training_data.message import Message
-from rasa.utils.tensorflow.models import RasaModel
 
 from bench.in_process import alike, talk
 from bot import services
-from bot.evaluation import load_examples, rankings
+from bot.evaluation import load_examples
 from bot.rasa_server import (
     action_validation,
     blas_threads,
     direct_graph,
-    direct_predict,
     domain_empty,
     incremental_states,
-    lean_count_vectors,
-    lean_models,
-    numpy_predict,
     rule_keys,
 )
 from tests.conftest import DATA, ROOT
@@ -110,160 +98,6 @@ def test_every_rasa_server_starts_with_the_fixes(tmp_path: Any) -> None:
     assert command[1:4] == ["-m", "bot.rasa_server", "run"]
 
 
-def parses(texts: list[str]) -> list[dict[str, Any]]:
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(trained_model()))
-    return [asyncio.run(agent.parse_message(text)) for text in texts]
-
-
-@pytest.mark.model
-def test_models_loaded_for_prediction_predict_as_rasas_do(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [e.text for e in load_examples(DATA / "nlu_heldout.yml")][::4]
-    monkeypatch.setattr(DIETClassifier, "_predict", numpy_predict.RASA_PREDICT)
-    monkeypatch.setattr(RasaModel, "load", classmethod(lean_models.RASA_LOAD))
-    expected = parses(texts)
-
-    def no_training(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("a model loaded for prediction was trained")
-
-    lean_models.install()
-    monkeypatch.setattr(RasaModel, "fit", no_training)
-    monkeypatch.setattr(RasaModel, "compile", no_training)
-    ours = parses(texts)
-
-    assert len(texts) > 100
-    assert_same_predictions(texts, ours, expected)
-    assert RasaModel.__dict__["load"].__func__ is lean_models.load_for_prediction
-
-
-def assert_same_predictions(texts: list[str], ours: list[Any], expected: list[Any]) -> None:
-    for text, theirs, mine in zip(texts, expected, ours, strict=True):
-        assert mine["intent"]["name"] == theirs["intent"]["name"], text
-        names = [name for name, _ in rankings(theirs)]
-        assert [name for name, _ in rankings(mine)] == names, text
-        for (_, a), (_, b) in zip(rankings(mine), rankings(theirs), strict=True):
-            assert a == pytest.approx(b, abs=1e-6), text
-
-
-@pytest.mark.model
-def test_predictions_called_directly_are_rasas(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [e.text for e in load_examples(DATA / "nlu_heldout.yml")][1::4]
-    # Every prediction through the model's graph, not NumPy's (installed by earlier tests).
-    monkeypatch.setattr(DIETClassifier, "_predict", numpy_predict.RASA_PREDICT)
-    monkeypatch.setattr(RasaModel, "_rasa_predict", direct_predict.RASA_PREDICT)
-    expected = parses(texts)
-
-    direct = []
-    direct_call = direct_predict._Graph.__call__
-
-    def counted(graph: Any, batch_in: Any) -> Any:
-        outputs = direct_call(graph, batch_in)
-        direct.append(outputs is not None)
-        return outputs
-
-    monkeypatch.setattr(direct_predict._Graph, "__call__", counted)
-    direct_predict.install()
-    ours = parses(texts)
-
-    assert len(texts) > 100 and len(direct) >= len(texts) and all(direct)
-    assert_same_predictions(texts, ours, expected)
-
-
-@pytest.mark.model
-def test_numpy_predictions_are_rasas(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [e.text for e in load_examples(DATA / "nlu_heldout.yml")][2::4]
-    monkeypatch.setattr(DIETClassifier, "_predict", numpy_predict.RASA_PREDICT)
-    expected = parses(texts)
-
-    computed = []
-    numpy_call = numpy_predict.TextModel.__call__
-
-    def counted(model: Any, message: Message, featurizers: list[str]) -> Any:
-        out = numpy_call(model, message, featurizers)
-        computed.append(out is not None)
-        return out
-
-    monkeypatch.setattr(numpy_predict.TextModel, "__call__", counted)
-    monkeypatch.setattr(DIETClassifier, "_predict", numpy_predict.predict)
-    ours = parses(texts)
-
-    # DIET on every text, a response selector on most; each model's first call is Rasa's.
-    assert len(texts) > 100 and len(computed) >= len(texts) and all(computed)
-    assert_same_predictions(texts, ours, expected)
-
-
-@pytest.mark.model
-def test_numpy_predictions_leave_other_inputs_to_rasa() -> None:
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(trained_model()))
-    asyncio.run(agent.parse_message("how long does botox last"))  # prepares DIET
-    assert agent.processor is not None
-    nodes = agent.processor.graph_runner._instantiated_nodes.values()
-    diet = next(n._component for n in nodes if type(n._component) is DIETClassifier)
-    assert numpy_predict.TextModel.supports(diet.model)
-    model = numpy_predict.TextModel(diet.model)
-    message = Message({TEXT: "botox"})
-    assert model(message, []) is None  # no features at all
-    message.add_features(Features(np.ones((1, 3)), "sentence", TEXT, "SomeDenseFeaturizer"))
-    assert model(message, []) is None  # dense features: Rasa's path
-
-
-ODD_TEXTS = ["", "   ", "🙂🙂 botox?!", "بوتوكس للوردية", "x" * 5000, "<b>1</b>", "1;DROP"]
-
-
-def same_matrix(ours: Any, rasas: Any) -> bool:
-    if ours is None or rasas is None:
-        return ours is rasas
-    return (
-        ours.format == rasas.format == "coo"
-        and ours.shape == rasas.shape
-        and ours.dtype == rasas.dtype
-        and ours.row.dtype == rasas.row.dtype
-        and ours.col.dtype == rasas.col.dtype
-        and np.array_equal(ours.row, rasas.row)
-        and np.array_equal(ours.col, rasas.col)
-        and np.array_equal(ours.data, rasas.data)
-    )
-
-
-@pytest.mark.model
-def test_count_vectors_are_rasas(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [e.text for e in load_examples(DATA / "nlu_heldout.yml")] + ODD_TEXTS
-    compared: list[tuple[str, bool]] = []
-
-    def both(featurizer: Any, attribute: str, all_tokens: list[list[str]]) -> Any:
-        rasas = lean_count_vectors.RASA_CREATE_FEATURES(featurizer, attribute, all_tokens)
-        ours = lean_count_vectors.create_features(featurizer, attribute, all_tokens)
-        pairs = zip((*ours[0], *ours[1]), (*rasas[0], *rasas[1]), strict=True)
-        compared.append((attribute, all(same_matrix(a, b) for a, b in pairs)))
-        return rasas
-
-    monkeypatch.setattr(CountVectorsFeaturizer, "_create_features", both)
-    parses(texts)
-    assert [ok for _, ok in compared].count(True) == len(compared)
-    # Two featurizers on every text, and again on each part of a message with several questions;
-    # the word one also sees attributes a user message lacks.
-    on_text = sum(attribute == TEXT for attribute, _ in compared)
-    assert on_text % 2 == 0 and on_text >= 2 * len(texts)
-    assert {attribute for attribute, _ in compared} > {TEXT}
-
-
-def test_counts_match_the_vectorizers_transform() -> None:
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    documents = ["botox for rosacea", "rosacea rosacea flush", "", "ROSACEA é 🙂", "unknown"]
-    for vectorizer in (
-        CountVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2)),
-        CountVectorizer(analyzer="char_wb", ngram_range=(2, 4)),
-    ):
-        vectorizer.fit(documents[:2])
-        expected = vectorizer.transform(documents)
-        expected.sort_indices()
-        assert same_matrix(lean_count_vectors.counts(vectorizer, documents), expected.tocoo())
-
-
 @pytest.mark.model
 def test_graphs_run_directly_parse_and_act_as_dask(monkeypatch: pytest.MonkeyPatch) -> None:
     from rasa.core.agent import Agent
@@ -320,20 +154,14 @@ def test_a_plan_runs_parents_first_and_leaves_training_to_dask() -> None:
         lazy.eager = True
 
 
-def test_every_rasa_server_loads_models_for_prediction(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(RasaModel, "load", classmethod(lean_models.RASA_LOAD))
+def test_every_rasa_server_installs_the_fixes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RASA_VALIDATE)
-    monkeypatch.setattr(RasaModel, "_rasa_predict", direct_predict.RASA_PREDICT)
-    monkeypatch.setattr(DIETClassifier, "_predict", numpy_predict.RASA_PREDICT)
     monkeypatch.setattr(DaskGraphRunner, "run", direct_graph.DASK_RUN)
     monkeypatch.setattr(Domain, "is_empty", domain_empty.RASA_IS_EMPTY)
     monkeypatch.setattr(
         Domain, "states_for_tracker_history", incremental_states.RASA_STATES_FOR_TRACKER_HISTORY
     )
     monkeypatch.setattr(RulePolicy, "_get_possible_keys", rule_keys.RASA_GET_POSSIBLE_KEYS)
-    monkeypatch.setattr(
-        CountVectorsFeaturizer, "_create_features", lean_count_vectors.RASA_CREATE_FEATURES
-    )
     from bot import rasa_server
 
     rasa_server.install()
@@ -341,11 +169,7 @@ def test_every_rasa_server_loads_models_for_prediction(monkeypatch: pytest.Monke
     states = Domain.__dict__["states_for_tracker_history"]
     assert states is incremental_states.states_for_tracker_history
     assert RulePolicy.__dict__["_get_possible_keys"] is rule_keys.get_possible_keys
-    assert CountVectorsFeaturizer.__dict__["_create_features"] is lean_count_vectors.create_features
     assert DaskGraphRunner.__dict__["run"] is direct_graph.run
-    assert RasaModel.__dict__["load"].__func__ is lean_models.load_for_prediction
-    assert RasaModel.__dict__["_rasa_predict"] is direct_predict.rasa_predict
-    assert DIETClassifier.__dict__["_predict"] is numpy_predict.predict
     validate = RemoteAction.__dict__["_validate_action_result"]
     assert validate is action_validation.validate_action_result
 

@@ -19,7 +19,6 @@ from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -33,6 +32,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu import red_flags
+from bot.nlu.classifiers import LeanResponseSelector
 from bot.nlu.stateless import StatelessComponent
 
 RESPONSE_SELECTOR_KEY = "response_selector"
@@ -165,8 +165,9 @@ class ClinicVocabularyGuard(_Guard):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class IntentGatedResponseSelector(ResponseSelector):
-    """A ResponseSelector that answers only for messages classified as its retrieval intent."""
+class IntentGatedResponseSelector(LeanResponseSelector):
+    """A ResponseSelector (ours, bot/nlu/classifiers.py) that answers only for messages
+    classified as its retrieval intent."""
 
     def process(self, messages: list[Message]) -> list[Message]:
         mine = [m for m in messages if _intent_name(m) == self.retrieval_intent]

@@ -1,10 +1,10 @@
 """NumPy's BLAS on the calling thread only.
 
 OpenBLAS starts a worker thread per extra core when it loads and splits even our small matrix
-products (numpy_predict.py) across them; between products the workers spin. Under load that
-worker took as much CPU as Rasa's own thread (17-18 ms a message each on this 2-core machine,
-by /proc's per-thread CPU times), stealing the core that the load, the action server and a
-second Rasa worker need. Our products are a few rows wide, so one thread loses nothing.
+products (bot/nlu/numpy_text_model.py) across them; between products the workers spin. Under
+load that worker took as much CPU as Rasa's own thread (17-18 ms a message each on this 2-core
+machine, by /proc's per-thread CPU times), stealing the core that the load, the action server
+and a second Rasa worker need. Our products are a few rows wide, so one thread loses nothing.
 """
 
 from __future__ import annotations

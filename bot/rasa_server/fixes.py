@@ -7,7 +7,8 @@ start if one differs: a fix written for one Rasa must be read again against anot
 replaces that one's code. `RASA_FIXES=-name,-other` leaves those fixes out for an incident.
 
 After reviewing a fix against a new Rasa, `python -m bot.rasa_server.fixes` prints the records
-to paste here.
+to paste here. The methods our registered components override are recorded here too
+(`OVERRIDES`): those are checked, never installed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
+import logging
 import os
 import sys
 from collections.abc import Iterable, Mapping
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 VARIABLE = "RASA_FIXES"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,6 @@ FIXES: tuple[Fix, ...] = (
     Fix(
         "direct_graph", (Target("rasa.engine.runner.dask:DaskGraphRunner.run", "ce0438b9b8e79330"),)
     ),
-    Fix(
-        "direct_predict",
-        (Target("rasa.utils.tensorflow.models:RasaModel._rasa_predict", "643e8a005cbfb66b"),),
-    ),
     Fix("domain_empty", (Target("rasa.shared.core.domain:Domain.is_empty", "95485f444497dba7"),)),
     Fix(
         "event_types",
@@ -83,27 +82,6 @@ FIXES: tuple[Fix, ...] = (
     Fix(
         "incremental_states",
         (Target("rasa.shared.core.domain:Domain.states_for_tracker_history", "9d6f120379ee768e"),),
-    ),
-    Fix(
-        "lean_count_vectors",
-        (
-            Target(
-                "rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer:"
-                "CountVectorsFeaturizer._create_features",
-                "b89208c097ba7576",
-            ),
-        ),
-    ),
-    Fix(
-        "lean_models", (Target("rasa.utils.tensorflow.models:RasaModel.load", "1d0203f026ffd599"),)
-    ),
-    Fix(
-        "numpy_predict",
-        (
-            Target(
-                "rasa.nlu.classifiers.diet_classifier:DIETClassifier._predict", "373dcdae0d06c249"
-            ),
-        ),
     ),
     Fix(
         "rule_keys",
@@ -136,6 +114,39 @@ FIXES: tuple[Fix, ...] = (
     ),
 )
 BY_NAME = {fix.name: fix for fix in FIXES}
+
+# Rasa's methods that our registered components (bot/nlu/) override in subclasses instead of
+# replacing them: never installed nor turned off, and never a reason to refuse a start. A
+# component whose record no longer matches the installed Rasa uses Rasa's method and logs why
+# (`fits`), so `rasa test` and the server keep working, only slower, until it is read again.
+OVERRIDES: tuple[Fix, ...] = (
+    Fix(
+        "count_vectors",
+        (
+            Target(
+                "rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer:"
+                "CountVectorsFeaturizer._create_features",
+                "b89208c097ba7576",
+            ),
+        ),
+    ),
+    Fix(
+        "numpy_text_model",
+        (
+            Target(
+                "rasa.nlu.classifiers.diet_classifier:DIETClassifier._predict", "373dcdae0d06c249"
+            ),
+        ),
+    ),
+    Fix(
+        "prediction_models",
+        (
+            Target("rasa.utils.tensorflow.models:RasaModel.load", "1d0203f026ffd599"),
+            Target("rasa.utils.tensorflow.models:RasaModel._rasa_predict", "643e8a005cbfb66b"),
+        ),
+    ),
+)
+OVERRIDES_BY_NAME = {fix.name: fix for fix in OVERRIDES}
 
 
 class FixRefused(RuntimeError):
@@ -250,10 +261,25 @@ def install(names: Iterable[str], environ: Mapping[str, str] = os.environ) -> li
     return done
 
 
+@functools.cache
+def fits(name: str) -> bool:
+    """Whether the component module bot/nlu/<name>.py may override Rasa's methods as written;
+    when not, it says so once and the component uses Rasa's own."""
+    found = problems(OVERRIDES_BY_NAME[name])
+    if found:
+        logger.warning(
+            "bot/nlu/%s.py uses Rasa's own code: %s. Read it against the installed source, then "
+            "update its record in bot/rasa_server/fixes.py.",
+            name,
+            "; ".join(found),
+        )
+    return not found
+
+
 def records() -> str:
     """The registry's lines as the installed packages would have them."""
     lines = []
-    for fix in FIXES:
+    for fix in (*FIXES, *OVERRIDES):
         versions = " ".join(f"{p}=={importlib.metadata.version(p)}" for p, _ in fix.versions)
         lines.append(f"{fix.name} ({versions})")
         lines += [f"    {t.where} {source_hash(t.source_at)}" for t in fix.targets]

@@ -18,7 +18,7 @@ the work:
 
 TensorFlow cannot run in a child forked from a process that has run it: it waits forever for
 thread pools that were not forked. So every prediction a worker makes is NumPy's
-(numpy_predict.prepare), and a worker refuses one that would need TensorFlow with an error
+(bot/nlu/classifiers.py), and a worker refuses one that would need TensorFlow with an error
 rather than hang. A new model (`PUT /model`, which `bot deploy` uses) gets a new leader while
 the old workers go on answering; once its workers accept connections, the old ones stop taking
 new ones and finish the requests in hand, and only then does the request return, as Rasa's

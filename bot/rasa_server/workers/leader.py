@@ -148,16 +148,15 @@ def load(model_path: str | None, remote_storage: str | None, endpoints: Any) -> 
 
 async def warm_up(agent: Any) -> None:
     """What a first message would build, built once for every worker: NumPy's predictions for
-    each classifier, spaCy's and the featurizers' first calls."""
-    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
-
-    from bot.rasa_server import numpy_predict
+    each classifier (bot/nlu/classifiers.py, normally built as it loads), spaCy's and the
+    featurizers' first calls."""
+    from bot.nlu.classifiers import NumpyPrediction
 
     runner = agent.processor.graph_runner
     for node in getattr(runner, "_instantiated_nodes", {}).values():
         component = getattr(node, "_component", None)
-        if isinstance(component, DIETClassifier):
-            numpy_predict.prepare(component)
+        if isinstance(component, NumpyPrediction):
+            component.numpy_model()
     for text in WARM_UP:
         await agent.parse_message(text)
 

@@ -1,4 +1,4 @@
-"""Count-vector features for a message, built straight into the sparse matrices Rasa keeps.
+"""Rasa's CountVectorsFeaturizer with its features built straight into the sparse matrices it keeps.
 
 For each message Rasa's CountVectorsFeaturizer has sklearn's vectorizer transform the tokens
 (one row each) and the sentence (one row): each call rebuilds the analyzer, counts into a CSR
@@ -6,10 +6,12 @@ matrix (with scipy's format checks), sorts its indices, and Rasa then converts i
 two featurizers that was 16 % of answering a message in process, most of it matrix set-up for
 a handful of non-zeros (bench/profile.py and py-spy before this change).
 
-Here the analyzer is built once per vectorizer and the counts go into the COO matrix
-directly: the same analyzer, vocabulary, rows, columns (sorted within a row, as Rasa's
-`sort_indices` leaves them), values and dtypes. A vectorizer that is not fitted, or one set to
-binary counts, goes through Rasa's code.
+Here the analyzer is built once per vectorizer and the counts go into the COO matrix directly:
+the same analyzer, vocabulary, rows, columns (sorted within a row, as Rasa's `sort_indices`
+leaves them), values and dtypes. A vectorizer that is not fitted, or one set to binary counts,
+goes through Rasa's code, as does every message when the installed Rasa's method is not the one
+this was written against (bot/rasa_server/fixes.py). Training is Rasa's;
+tests/test_lean_components.py compares every matrix with Rasa's.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
     CountVectorsFeaturizer,
 )
 from sklearn.feature_extraction.text import CountVectorizer
 
-RASA_CREATE_FEATURES = CountVectorsFeaturizer.__dict__["_create_features"]
+from bot.rasa_server import fixes
 
 _analyzers: weakref.WeakKeyDictionary[CountVectorizer, Callable[[str], list[str]]] = (
     weakref.WeakKeyDictionary()
@@ -69,28 +72,27 @@ def _fitted(vectorizer: CountVectorizer | None) -> bool:
     )
 
 
-def create_features(
-    self: CountVectorsFeaturizer, attribute: str, all_tokens: list[list[str]]
-) -> tuple[list[Any], list[Any]]:
-    vectorizer = self.vectorizers.get(attribute)
-    if not _fitted(vectorizer):
-        result: tuple[list[Any], list[Any]] = RASA_CREATE_FEATURES(self, attribute, all_tokens)
-        return result
-    sequence_features: list[Any] = []
-    sentence_features: list[Any] = []
-    for tokens in all_tokens:
-        if not tokens:
-            sequence_features.append(None)
-            sentence_features.append(None)
-            continue
-        sequence_features.append(counts(vectorizer, tokens))
-        sentence_features.append(
-            counts(vectorizer, [" ".join(tokens)])
-            if attribute in DENSE_FEATURIZABLE_ATTRIBUTES
-            else None
-        )
-    return sequence_features, sentence_features
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class LeanCountVectorsFeaturizer(CountVectorsFeaturizer):
+    """Rasa's featurizer, trained as Rasa's; a message's counts are built as above."""
 
-
-def install() -> None:
-    CountVectorsFeaturizer._create_features = create_features
+    def _create_features(
+        self, attribute: str, all_tokens: list[list[str]]
+    ) -> tuple[list[Any], list[Any]]:
+        vectorizer = self.vectorizers.get(attribute)
+        if not _fitted(vectorizer) or not fixes.fits("count_vectors"):
+            return super()._create_features(attribute, all_tokens)
+        sequence_features: list[Any] = []
+        sentence_features: list[Any] = []
+        for tokens in all_tokens:
+            if not tokens:
+                sequence_features.append(None)
+                sentence_features.append(None)
+                continue
+            sequence_features.append(counts(vectorizer, tokens))
+            sentence_features.append(
+                counts(vectorizer, [" ".join(tokens)])
+                if attribute in DENSE_FEATURIZABLE_ATTRIBUTES
+                else None
+            )
+        return sequence_features, sentence_features

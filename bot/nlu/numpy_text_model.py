@@ -1,5 +1,5 @@
 """Intent and response predictions computed in NumPy from the trained weights, for the model
-shapes our pipeline trains.
+shapes our pipeline trains (used by the classifiers in bot/nlu/classifiers.py).
 
 For each message DIET and a ResponseSelector first packed its features into Rasa's batch format
 (padding, masks, ~20 arrays) and handed them to TensorFlow, which converted each one to a
@@ -12,33 +12,29 @@ transformer layers or entity recognition, the text side of both models is
 
 and here that is computed directly from the message's features with the model's own weights.
 The label embeddings are the ones Rasa computed for the model. Any other shape (transformer
-layers, entities, dense features, diagnostic output) goes through Rasa's path, as does the first
-prediction of each model. tests/test_rasa_server.py checks that both paths give the same labels
-and rankings, and confidences within 1e-6, on the held-out questions.
+layers, entities, dense features, diagnostic output) goes through Rasa's path.
+tests/test_lean_components.py checks that both paths give the same labels and rankings, and
+confidences within 1e-6, on the held-out questions.
 """
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import numpy as np
 import tensorflow as tf
-from rasa.nlu.classifiers.diet_classifier import DIET, DIETClassifier
+from rasa.nlu.classifiers.diet_classifier import DIET
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.constants import (
     COSINE,
     ENTITY_RECOGNITION,
-    FEATURIZERS,
     INNER,
     INTENT_CLASSIFICATION,
     SOFTMAX,
 )
 from rasa.utils.tensorflow.models import RasaModel
 from scipy.special import erf
-
-RASA_PREDICT = DIETClassifier.__dict__["_predict"]
 
 _SQRT_HALF = np.float32(np.sqrt(0.5))
 _SPARSE_LAYERS = {"sparse_to_dense", "sparse_dropout", "dense_dropout"}  # dropouts: training only
@@ -151,36 +147,3 @@ def _sentence_row(
 def _affine(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
     out = x @ kernel
     return out + bias if bias is not None else out
-
-
-_models: weakref.WeakKeyDictionary[RasaModel, TextModel | None] = weakref.WeakKeyDictionary()
-
-
-def predict(self: DIETClassifier, message: Message) -> Any:
-    model = self.model
-    if model is None or self._execution_context.should_add_diagnostic_data:
-        return RASA_PREDICT(self, message)
-    if model not in _models:
-        # Rasa's first prediction prepares the model (label embeddings) for ours.
-        out = RASA_PREDICT(self, message)
-        _models[model] = TextModel(model) if TextModel.supports(model) else None
-        return out
-    numpy_model = _models[model]
-    out = numpy_model(message, self.component_config[FEATURIZERS]) if numpy_model else None
-    return out if out is not None else RASA_PREDICT(self, message)
-
-
-def prepare(classifier: DIETClassifier) -> bool:
-    """Build `classifier`'s NumPy model now from the label embeddings its loader computed, so
-    that no first prediction needs TensorFlow (a forked worker cannot run it: workers/).
-    Whether its predictions will be NumPy's."""
-    model = classifier.model
-    if model is None:
-        return False
-    if model not in _models and model.prepared_for_prediction:
-        _models[model] = TextModel(model) if TextModel.supports(model) else None
-    return _models.get(model) is not None
-
-
-def install() -> None:
-    DIETClassifier._predict = predict
