@@ -52,7 +52,7 @@ shell: train ## Chat in the terminal (starts the action server unless one is run
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy bot actions tests bench
+	$(BIN)/mypy bot actions tests bench testkit
 
 format: install ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .

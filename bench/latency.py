@@ -21,7 +21,7 @@ import requests
 
 from bench import machine_speed_ms, write_results
 from bot.settings import PROJECT_ROOT
-from tests.servers import Stack
+from testkit.servers import Stack
 
 QUESTIONS = [
     "what is rosacea",

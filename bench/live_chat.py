@@ -29,8 +29,8 @@ from bench import machine_speed_ms, write_results
 from bench.latency import pss_mb, rss_mb
 from bot.handoffs.store import HandoffStore
 from bot.staff import accounts
-from tests.servers import Stack
-from tests.staff_login import sign_in
+from testkit.servers import Stack
+from testkit.staff_login import sign_in
 
 STAFF, PASSWORD = "maria@aluma.test", "correct horse battery"
 FAQ = ["how long does it last?", "does it hurt?", "how many units?", "what is rosacea?"]

@@ -30,7 +30,7 @@ from bench import write_results
 from bench.latency import rss_mb
 from bench.load import BACK_TO_BACK, run_load
 from bot import services
-from tests.servers import Stack
+from testkit.servers import Stack
 
 # Words nearly every visitor question contains, so most turns take the keyword path; the rest
 # reach Rasa's core fallback, which also answers with a canned response.

@@ -37,7 +37,7 @@ from bench.load import BACK_TO_BACK, TYPING, long_conversation, run_load
 from bot import training
 from bot.prod.topology import Ports, Topology
 from bot.settings import PROJECT_ROOT
-from tests.servers import Stack
+from testkit.servers import Stack
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from bench import machine_speed_ms, write_results
 from bench.latency import _tree, pss_mb
 from bench.load import BACK_TO_BACK, run_load
 from bot import training
-from tests.servers import Stack
+from testkit.servers import Stack
 
 TICKS = os.sysconf("SC_CLK_TCK")
 

@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.handoffs import store as store_module
 from bot.handoffs.store import HandoffStore
 from bot.services import free_port
-from tests import model_run
+from testkit import model_run
 from tests.local_servers import SmtpSink
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,7 +117,7 @@ def clinic_site(clinic_port: int) -> Iterator[Any]:
 def stack(tmp_path_factory: pytest.TempPathFactory, clinic_port: int) -> Iterator[Any]:
     """Real Rasa and action servers, started once for the end-to-end tests; besides the web
     service's own origins (the default list), the clinic's site may use the chat."""
-    from tests.servers import Stack
+    from testkit.servers import Stack
 
     web_port = free_port()
     origins = [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"]
@@ -148,7 +148,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def model_training(request: pytest.FixtureRequest) -> Iterator[model_run.ModelRun | None]:
     """The repository's model, trained from the start of a session that needs it and lacks it
-    (tests/model_run.py); None when it is there or no test needs it."""
+    (testkit/model_run.py); None when it is there or no test needs it."""
     run = model_run.start() if any(map(needs_model, request.session.items)) else None
     yield run
     if run is not None:

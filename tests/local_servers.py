@@ -20,7 +20,7 @@ from aiosmtpd.controller import Controller
 
 from bot import services
 from bot.settings import PROJECT_ROOT
-from tests.servers import free_port
+from testkit.servers import free_port
 
 T = TypeVar("T")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.evaluation import evaluate, misunderstood, story_examples
+from testkit.servers import trained_model
 from tests.conftest import ROOT
-from tests.servers import trained_model
 
 pytestmark = pytest.mark.model
 

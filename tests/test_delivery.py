@@ -20,8 +20,8 @@ from bot.handoffs.contact import Contact
 from bot.handoffs.store import Handoff, HandoffStore, NewHandoff, handoffs
 from bot.settings import Settings, SmtpSettings
 from bot.staff import cases
+from testkit.servers import free_port
 from tests.local_servers import SmtpSink, WebhookSink, body
-from tests.servers import free_port
 
 ASKED = datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)  # 10:00 AM in Portland
 TRANSCRIPT: list[dict[str, Any]] = [

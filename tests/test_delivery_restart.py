@@ -12,8 +12,8 @@ import pytest
 from bot.delivery import outbox
 from bot.handoffs.contact import Contact
 from bot.handoffs.store import HandoffStore, NewHandoff
+from testkit.servers import free_port
 from tests.local_servers import SmtpSink, WebProcess, body, wait_until
-from tests.servers import free_port
 
 pytestmark = pytest.mark.servers
 

@@ -22,7 +22,7 @@ from cryptography.x509.oid import NameOID
 
 from bot.delivery.smtp import SmtpSender
 from bot.settings import SmtpSettings
-from tests.servers import free_port
+from testkit.servers import free_port
 
 
 def certificate(tmp: Path) -> tuple[Path, Path]:

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from testkit.model_run import trained_model
+from testkit.servers import Stack, texts
 from tests.editor_run import STEPS, EditorRun, bot
-from tests.model_run import trained_model
-from tests.servers import Stack, texts
 from tests.test_faq_cli import PARKING_ANSWER
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]

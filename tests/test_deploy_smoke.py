@@ -119,7 +119,7 @@ def test_the_previous_model_is_found_by_name(tmp_path: Path) -> None:
 def test_an_unreachable_server_stops_deploy_before_anything_else(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.servers import free_port
+    from testkit.servers import free_port
 
     monkeypatch.setenv("BOT_RASA_URL", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("RASA_TOKEN", "secret-token-abc")

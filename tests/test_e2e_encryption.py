@@ -26,9 +26,9 @@ from bot.staff import accounts, audit
 from bot.storage import key_rotation
 from bot.storage.data_keys import KEY_FILE_NAME, Keyring, new_key
 from bot.storage.key_rotation import TRACKER_EVENTS
+from testkit.servers import Stack, texts
+from testkit.staff_login import sign_in
 from tests.local_servers import SmtpSink
-from tests.servers import Stack, texts
-from tests.staff_login import sign_in
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 

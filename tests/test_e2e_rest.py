@@ -9,7 +9,7 @@ import requests
 from sqlalchemy import text
 
 from bot.handoffs.store import HandoffStore
-from tests.servers import Stack, texts
+from testkit.servers import Stack, texts
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 

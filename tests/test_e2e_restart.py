@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.servers import Stack, texts
+from testkit.servers import Stack, texts
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 

@@ -18,13 +18,13 @@ import requests
 import socketio
 from playwright.sync_api import Browser
 
+from testkit.servers import Stack
 from tests.browser import chromium
 from tests.browser.webchat import (
     ClinicSite,
     converse_on_the_clinics_site,
     refused_on_a_site_not_allowed,
 )
-from tests.servers import Stack
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 

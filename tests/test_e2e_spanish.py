@@ -10,7 +10,7 @@ import pytest
 from bot.handoffs.store import HandoffStore
 from bot.handoffs.transcript import visitor_language
 from bot.language import detect
-from tests.servers import Stack, texts
+from testkit.servers import Stack, texts
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 

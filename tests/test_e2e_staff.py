@@ -14,9 +14,9 @@ import requests
 
 from bot.handoffs.store import HandoffStore
 from bot.staff import accounts
+from testkit.servers import Stack, texts
+from testkit.staff_login import sign_in
 from tests.local_servers import SmtpSink, body, wait_until
-from tests.servers import Stack, texts
-from tests.staff_login import sign_in
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 

@@ -22,6 +22,7 @@ import requests
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from testkit.servers import Stack, texts
 from tests.hostile import (
     BIG,
     FUZZ,
@@ -32,7 +33,6 @@ from tests.hostile import (
     raw_http,
     raw_requests,
 )
-from tests.servers import Stack, texts
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 

@@ -28,9 +28,9 @@ from sqlalchemy import text
 from bot.handoffs.contact import Contact
 from bot.handoffs.store import Handoff, HandoffStore, NewHandoff
 from bot.staff import accounts
+from testkit.staff_login import sign_in
 from tests.hostile import FUZZ, SCRIPTS, SQL, Tally, hostile_text, raw_http, weighted
 from tests.local_servers import WebProcess
-from tests.staff_login import sign_in
 
 pytestmark = pytest.mark.servers
 

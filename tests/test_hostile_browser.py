@@ -20,9 +20,9 @@ from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 from bot.handoffs.contact import Contact
 from bot.handoffs.store import HandoffStore, NewHandoff
 from bot.staff import accounts
+from testkit.servers import Stack
+from testkit.staff_login import sign_in_browser
 from tests.browser import Chat, chromium
-from tests.servers import Stack
-from tests.staff_login import sign_in_browser
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 

@@ -29,8 +29,8 @@ from bot.nlu.count_vectors import LeanCountVectorsFeaturizer
 from bot.nlu.numpy_text_model import TextModel
 from bot.nlu.prediction_models import PredictionModel
 from bot.rasa_server import fixes
+from testkit.model_run import trained_model
 from tests.conftest import DATA
-from tests.model_run import trained_model
 
 RASA_LOAD = RasaModel.__dict__["load"].__func__
 HELD_OUT = [e.text for e in load_examples(DATA / "nlu_heldout.yml")]

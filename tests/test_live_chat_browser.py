@@ -29,11 +29,11 @@ from bot.live.hub import Hub
 from bot.live.takeover import Live
 from bot.live.tracker import Tracker
 from bot.staff import accounts
+from testkit.servers import Stack, free_port
+from testkit.staff_login import sign_in_browser
 from tests.browser import Chat, chromium
 from tests.hostile import SCRIPTS, SQL
 from tests.local_servers import wait_until
-from tests.servers import Stack, free_port
-from tests.staff_login import sign_in_browser
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 

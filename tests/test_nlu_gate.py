@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.evaluation import Report, evaluate, load_examples
+from testkit.servers import trained_model
 from tests.conftest import DATA
-from tests.servers import trained_model
 
 pytestmark = pytest.mark.model
 

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from bot import services
 from bot.channels.inbound import TECHNICAL_PROBLEM
 from bot.prod.topology import Ports, Topology
+from testkit.servers import texts, trained_model
 from tests.browser import chromium
 from tests.browser.webchat import (
     ClinicSite,
@@ -36,7 +37,6 @@ from tests.browser.webchat import (
 )
 from tests.editor_run import bot
 from tests.local_servers import SmtpSink, wait_until
-from tests.servers import texts, trained_model
 from tests.test_faq_cli import copy_project
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
@@ -369,7 +369,7 @@ def test_live_chat_through_nginx_with_two_replicas(prod: Topology) -> None:
 
     from bot.handoffs.store import HandoffStore
     from bot.staff import accounts
-    from tests.staff_login import sign_in
+    from testkit.staff_login import sign_in
 
     email, password = f"nurse-{uuid.uuid4().hex[:6]}@aluma.test", "correct horse battery"
     engine = HandoffStore.from_url(prod.postgres.url("aluma")).engine

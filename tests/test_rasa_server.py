@@ -26,8 +26,8 @@ from bot.rasa_server import (
     incremental_states,
     rule_keys,
 )
+from testkit.servers import Stack, trained_model
 from tests.conftest import DATA, ROOT
-from tests.servers import Stack, trained_model
 
 RASA_VALIDATE = RemoteAction.__dict__["_validate_action_result"]
 

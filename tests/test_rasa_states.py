@@ -32,8 +32,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bench.in_process import alike, talk
 from bot.evaluation import load_examples
 from bot.rasa_server import incremental_states, rule_keys
+from testkit.servers import trained_model
 from tests.conftest import DATA, ROOT
-from tests.servers import trained_model
 
 RASA_STATES = incremental_states.RASA_STATES_FOR_TRACKER_HISTORY
 

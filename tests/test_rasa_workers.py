@@ -23,7 +23,7 @@ from rasa.utils.tensorflow.models import RasaModel
 
 from bot.rasa_server import __main__ as rasa_server_main
 from bot.rasa_server import socketio_relay, workers
-from tests.servers import Stack, texts
+from testkit.servers import Stack, texts
 
 QUESTIONS = [
     "how long does it last?",

@@ -14,7 +14,7 @@ from sanic import Sanic
 from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.ratelimit import RateLimiter, client_address, networks, retry_after
-from tests.servers import free_port
+from testkit.servers import free_port
 
 SITE = "https://alumaaesthetics.com"
 WEBHOOK = "/webhooks/rest/webhook"

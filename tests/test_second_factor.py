@@ -24,8 +24,8 @@ from bot.handoffs.store import HandoffStore, NewHandoff
 from bot.staff import accounts, audit, second_factor, sessions, totp
 from bot.staff.second_factor import Check
 from bot.storage import sealing
+from testkit.staff_login import app, csrf, second_step, sign_in
 from tests.local_servers import WebProcess
-from tests.staff_login import app, csrf, second_step, sign_in
 
 pytestmark = pytest.mark.servers
 

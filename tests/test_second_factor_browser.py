@@ -15,9 +15,9 @@ from playwright.sync_api import Browser, expect
 
 from bot.handoffs.store import HandoffStore
 from bot.staff import accounts
+from testkit.staff_login import app
 from tests.browser import axe_violations, chromium
 from tests.local_servers import WebProcess
-from tests.staff_login import app
 
 pytestmark = pytest.mark.servers
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bot.conversation_eval import Report, evaluate
+from testkit.servers import trained_model
 from tests.conftest import DATA
-from tests.servers import trained_model
 
 pytestmark = pytest.mark.model
 

@@ -21,8 +21,8 @@ from bot.settings import Settings
 from bot.staff import accounts, audit, cases
 from bot.web.app import create_app
 from bot.web.staff import inbox as inbox_routes
+from testkit.staff_login import csrf, sign_in
 from tests.local_servers import SmtpSink, WebProcess, body, wait_until
-from tests.staff_login import csrf, sign_in
 
 pytestmark = pytest.mark.servers
 

@@ -21,9 +21,9 @@ from playwright.sync_api import Browser, Dialog, Page, Request, Route, expect
 
 from bot import services
 from bot.handoffs.store import HandoffStore
+from testkit.servers import Stack, free_port
 from tests.browser import ARTIFACTS, Chat, axe_violations, chromium, widget_contrast
 from tests.local_servers import WebProcess
-from tests.servers import Stack, free_port
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 

@@ -12,7 +12,7 @@ from bot.settings import Settings
 from bot.web.app import create_app
 from bot.widget import page
 from bot.widget.page import parse, render
-from tests.servers import free_port
+from testkit.servers import free_port
 
 STATIC = Path(page.__file__).with_name("static")
 SITE = "https://alumaaesthetics.com"

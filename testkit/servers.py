@@ -16,7 +16,7 @@ from bot.services import free_port
 from bot.settings import PROJECT_ROOT
 from bot.storage.data_keys import KEY_FILE_NAME, Keyring
 from bot.storage.sealing import unseal
-from tests.model_run import trained_model
+from testkit.model_run import trained_model
 
 
 @dataclass
