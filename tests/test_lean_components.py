@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,13 +33,49 @@ from bot.rasa_server import fixes
 from testkit.model_run import trained_model
 from tests.conftest import DATA
 
-RASA_LOAD = RasaModel.__dict__["load"].__func__
 HELD_OUT = [e.text for e in load_examples(DATA / "nlu_heldout.yml")]
 
 
-def parses(texts: list[str]) -> list[dict[str, Any]]:
-    agent = Agent.load(str(trained_model()))
-    return [asyncio.run(agent.parse_message(text)) for text in texts]
+def everything_rasas(name: str) -> bool:
+    """`fixes.fits` as if every method our components override had changed in Rasa."""
+    return name not in fixes.OVERRIDES_BY_NAME
+
+
+@dataclass
+class Loaded:
+    agent: Agent
+    fits_on_load: int  # Rasa's loader fits each model on one example; ours fits none
+
+
+def load(patch: pytest.MonkeyPatch) -> Loaded:
+    fitted = counting(patch, RasaModel, "fit")
+    return Loaded(Agent.load(str(trained_model())), len(fitted))
+
+
+@pytest.fixture(scope="module")
+def ours() -> Loaded:
+    """The model as every process loads it: our components as written."""
+    with pytest.MonkeyPatch.context() as patch:
+        return load(patch)
+
+
+@pytest.fixture(scope="module")
+def rasas() -> Loaded:
+    """The same model with Rasa's own methods throughout (its loader, TensorFlow's predictions,
+    sklearn's counts): what ours must predict exactly as."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fixes, "fits", everything_rasas)
+        return load(patch)
+
+
+def parses(loaded: Loaded, texts: list[str]) -> list[dict[str, Any]]:
+    return [asyncio.run(loaded.agent.parse_message(text)) for text in texts]
+
+
+def rasas_parses(rasas: Loaded, texts: list[str]) -> list[dict[str, Any]]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fixes, "fits", everything_rasas)
+        return parses(rasas, texts)
 
 
 def components(agent: Agent) -> list[Any]:
@@ -56,7 +93,7 @@ def assert_same_predictions(texts: list[str], ours: list[Any], expected: list[An
             assert a == pytest.approx(b, abs=1e-6), text
 
 
-def counting(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[bool]:
+def counting(patch: pytest.MonkeyPatch, owner: Any, name: str) -> list[bool]:
     """Replaces owner.name by a wrapper that records whether each call returned something."""
     original: Callable[..., Any] = getattr(owner, name)
     calls: list[bool] = []
@@ -66,23 +103,22 @@ def counting(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[boo
         calls.append(out is not None)
         return out
 
-    monkeypatch.setattr(owner, name, counted)
+    patch.setattr(owner, name, counted)
     return calls
 
 
-def rasas_predict(monkeypatch: pytest.MonkeyPatch) -> None:
+def rasas_predict(patch: pytest.MonkeyPatch) -> None:
     """Every DIET and selector prediction through Rasa's TensorFlow path."""
-    monkeypatch.setattr(NumpyPrediction, "numpy_model", lambda self: None)
+    patch.setattr(NumpyPrediction, "numpy_model", lambda self: None)
 
 
 @pytest.mark.model
-def test_the_model_is_trained_with_our_components() -> None:
-    agent = Agent.load(str(trained_model()))
-    kinds = [type(c) for c in components(agent)]
+def test_the_model_is_trained_with_our_components(ours: Loaded) -> None:
+    kinds = [type(c) for c in components(ours.agent)]
     assert kinds.count(LeanDIETClassifier) == 1
     assert kinds.count(IntentGatedResponseSelector) == 2
     assert kinds.count(LeanCountVectorsFeaturizer) == 2
-    for component in components(agent):
+    for component in components(ours.agent):
         if isinstance(component, DIETClassifier):
             assert isinstance(component, NumpyPrediction)
             assert isinstance(component.model, PredictionModel)
@@ -90,58 +126,49 @@ def test_the_model_is_trained_with_our_components() -> None:
 
 
 @pytest.mark.model
-def test_models_loaded_for_prediction_predict_as_rasas_do(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_models_loaded_for_prediction_predict_as_rasas_do(
+    ours: Loaded, rasas: Loaded, monkeypatch: pytest.MonkeyPatch
+) -> None:
     texts = HELD_OUT[::4]
+    expected = rasas_parses(rasas, texts)
     rasas_predict(monkeypatch)
-    with monkeypatch.context() as rasas:
-        rasas.setattr(PredictionModel, "load", classmethod(RASA_LOAD))
-        expected = parses(texts)
-
-    def no_training(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("a model loaded for prediction was trained")
-
-    monkeypatch.setattr(RasaModel, "fit", no_training)
-    monkeypatch.setattr(RasaModel, "compile", no_training)
-    ours = parses(texts)
-
     assert len(texts) > 100
-    assert_same_predictions(texts, ours, expected)
+    assert_same_predictions(texts, parses(ours, texts), expected)
+    assert ours.fits_on_load == 0  # loaded without training a step
+    assert rasas.fits_on_load == 3  # DIET and the two selectors, by Rasa's loader
 
 
 @pytest.mark.model
-def test_predictions_called_directly_are_rasas(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_predictions_called_directly_are_rasas(
+    ours: Loaded, rasas: Loaded, monkeypatch: pytest.MonkeyPatch
+) -> None:
     texts = HELD_OUT[1::4]
+    expected = rasas_parses(rasas, texts)
     rasas_predict(monkeypatch)
-    with monkeypatch.context() as rasas:
-        rasas.setattr(PredictionModel, "_rasa_predict", RasaModel._rasa_predict)
-        expected = parses(texts)
-
     direct = counting(monkeypatch, prediction_models._Graph, "__call__")
-    ours = parses(texts)
+    got = parses(ours, texts)
 
     assert len(texts) > 100 and len(direct) >= len(texts) and all(direct)
-    assert_same_predictions(texts, ours, expected)
+    assert_same_predictions(texts, got, expected)
 
 
 @pytest.mark.model
-def test_numpy_predictions_are_rasas(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_numpy_predictions_are_rasas(
+    ours: Loaded, rasas: Loaded, monkeypatch: pytest.MonkeyPatch
+) -> None:
     texts = HELD_OUT[2::4]
-    with monkeypatch.context() as rasas:
-        rasas_predict(rasas)
-        expected = parses(texts)
-
+    expected = rasas_parses(rasas, texts)
     computed = counting(monkeypatch, TextModel, "__call__")
-    ours = parses(texts)
+    got = parses(ours, texts)
 
     # DIET on every text, a response selector on most; every one of them NumPy's.
     assert len(texts) > 100 and len(computed) >= len(texts) and all(computed)
-    assert_same_predictions(texts, ours, expected)
+    assert_same_predictions(texts, got, expected)
 
 
 @pytest.mark.model
-def test_numpy_predictions_leave_other_inputs_to_rasa() -> None:
-    agent = Agent.load(str(trained_model()))
-    diet = next(c for c in components(agent) if type(c) is LeanDIETClassifier)
+def test_numpy_predictions_leave_other_inputs_to_rasa(ours: Loaded) -> None:
+    diet = next(c for c in components(ours.agent) if type(c) is LeanDIETClassifier)
     assert TextModel.supports(diet.model)
     model = TextModel(diet.model)
     message = Message({TEXT: "botox"})
@@ -169,7 +196,7 @@ def same_matrix(ours: Any, rasas: Any) -> bool:
 
 
 @pytest.mark.model
-def test_count_vectors_are_rasas(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_count_vectors_are_rasas(ours: Loaded, monkeypatch: pytest.MonkeyPatch) -> None:
     texts = HELD_OUT + ODD_TEXTS
     compared: list[tuple[str, bool]] = []
     ours_of = LeanCountVectorsFeaturizer._create_features
@@ -183,7 +210,7 @@ def test_count_vectors_are_rasas(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(LeanCountVectorsFeaturizer, "_create_features", both)
     built = counting(monkeypatch, count_vectors, "counts")
-    parses(texts)
+    parses(ours, texts)
     assert [ok for _, ok in compared].count(True) == len(compared)
     assert len(built) >= 2 * len(texts)  # ours really ran
     # Two featurizers on every text, and again on each part of a message with several questions;
@@ -208,25 +235,20 @@ def test_counts_match_the_vectorizers_transform() -> None:
 
 
 @pytest.mark.model
-def test_another_rasa_gets_rasas_own_methods(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_another_rasa_gets_rasas_own_methods(
+    ours: Loaded, rasas: Loaded, monkeypatch: pytest.MonkeyPatch
+) -> None:
     texts = HELD_OUT[3::8]
-    with monkeypatch.context() as rasas:
-        rasas_predict(rasas)
-        rasas.setattr(PredictionModel, "load", classmethod(RASA_LOAD))
-        expected = parses(texts)
-
-    # As if every method our components override had changed in the installed Rasa.
-    monkeypatch.setattr(fixes, "fits", lambda name: name not in fixes.OVERRIDES_BY_NAME)
-    ours = {
+    expected = parses(ours, texts)
+    used = {
         "numpy": counting(monkeypatch, TextModel, "__call__"),
         "direct": counting(monkeypatch, prediction_models._Graph, "__call__"),
         "counts": counting(monkeypatch, count_vectors, "counts"),
     }
-    rasas_loads = counting(monkeypatch, RasaModel, "fit")  # Rasa's loader fits one example
-    got = parses(texts)
+    got = rasas_parses(rasas, texts)  # loaded and parsing as if Rasa's methods had changed
 
-    assert ours == {"numpy": [], "direct": [], "counts": []}
-    assert len(rasas_loads) == 3  # DIET and the two selectors
+    assert used == {"numpy": [], "direct": [], "counts": []}
+    assert rasas.fits_on_load == 3  # Rasa's loader, not ours
     assert_same_predictions(texts, got, expected)
 
 
