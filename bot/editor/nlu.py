@@ -1,17 +1,23 @@
-"""NLU training files (data/nlu/*.yml) as text: intent blocks with the line of each example."""
+"""NLU training files (data/nlu/*.yml): intent blocks with the line of each example, edited as
+round-trip YAML so the rest of the file stays as it was written."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from bot.editor import yamltext
+from ruamel.yaml.comments import CommentedSeq
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+from bot.editor import roundtrip, yamlcomments
 from bot.editor.project import EditorError
 
-_INTENT = re.compile(r"^- intent:\s*(\S+)\s*$")
-_EXAMPLE = re.compile(r"^    - (.*?)\s*$")
 MAX_QUESTION_CHARS = 300
+# `- intent:` at the left margin, examples four spaces in: how Rasa writes NLU files.
+LAYOUT = roundtrip.Layout(mapping=2, sequence=2, offset=0)
+TEMPLATE = 'version: "3.1"\nnlu:\n'
 
 
 @dataclass(frozen=True)
@@ -24,7 +30,7 @@ class Example:
 class Block:
     intent: str
     start: int  # 0-based index of the `- intent:` line
-    end: int  # 0-based index after the block's last non-blank line
+    end: int  # 0-based index after the block's last line that is not blank or a comment
     examples: tuple[Example, ...]
 
     @property
@@ -37,56 +43,43 @@ class Block:
 
 
 def parse(text: str, name: str) -> list[Block]:
-    """The intent blocks of an NLU file, checked against a real YAML parse of it."""
-    lines = text.splitlines()
-    blocks: list[Block] = []
-    starts = [i for i, line in enumerate(lines) if line.startswith("- ")]
-    for number, start in enumerate(starts):
-        limit = starts[number + 1] if number + 1 < len(starts) else len(lines)
-        end = start + 1
-        while end < limit and (not lines[end].strip() or lines[end].startswith(" ")):
-            end += 1
-        while end > start + 1 and not lines[end - 1].strip():
-            end -= 1
-        match = _INTENT.match(lines[start])
-        if not match:
-            continue
-        examples = []
-        in_examples = False
-        for index in range(start + 1, end):
-            line = lines[index]
-            if line.rstrip() in ("  examples: |", "  examples: |-", "  examples: |+"):
-                in_examples = True
-            elif in_examples and (example := _EXAMPLE.match(line)):
-                examples.append(Example(example.group(1), index + 1))
-        blocks.append(Block(match.group(1), start, end, tuple(examples)))
-    _verify(text, name, blocks)
-    return blocks
-
-
-def _verify(text: str, name: str, blocks: list[Block]) -> None:
-    data = yamltext.load(text, name) or {}
-    parsed = [
-        (str(item["intent"]), _examples_of(item.get("examples")))
-        for item in data.get("nlu") or []
-        if isinstance(item, dict) and "intent" in item
+    """The intent blocks of an NLU file (its `- synonym:`, `- regex:` ... entries are skipped)."""
+    data = roundtrip.shared(text, name)
+    items = _items(data, name)
+    starts = [int(items.lc.item(i)[0]) for i in range(len(items))]
+    ends = roundtrip.ends(text, starts, roundtrip.stop_after(data, "nlu", text))
+    return [
+        Block(str(item["intent"]), start, end, _examples(item))
+        for item, start, end in zip(items, starts, ends, strict=True)
+        if _intent(item) is not None
     ]
-    scanned = [(b.intent, b.texts) for b in blocks]
-    if parsed != scanned:
-        for (intent, examples), block in zip(parsed, blocks, strict=False):
-            if (intent, examples) != (block.intent, block.texts):
-                raise EditorError(
-                    f"{name}:{block.line}: the layout of `{intent}` is not the usual one "
-                    "(`- intent:` then `  examples: |` and `    - question` lines); "
-                    "fix it by hand or ask a developer"
-                )
-        raise EditorError(f"{name}: the intent blocks are not laid out the usual way")
 
 
-def _examples_of(value: object) -> list[str]:
+def _items(data: Any, name: str) -> CommentedSeq:
+    items = data.get("nlu") if isinstance(data, dict) else None
+    if items is None:
+        return CommentedSeq()
+    if not isinstance(items, CommentedSeq):
+        raise EditorError(f"{name}: `nlu:` should be a list of `- intent:` blocks")
+    return items
+
+
+def _intent(item: Any) -> str | None:
+    return str(item["intent"]) if isinstance(item, dict) and "intent" in item else None
+
+
+def _examples(item: Any) -> tuple[Example, ...]:
+    value = item.get("examples")
     if not isinstance(value, str):
-        return []
-    return [line[2:].strip() for line in value.splitlines() if line.startswith("- ")]
+        return ()
+    line = item.lc.value("examples")[0] + 1
+    # A `|` block has one example per line, starting on the line after the `|`.
+    step = 1 if isinstance(value, LiteralScalarString) else 0
+    return tuple(
+        Example(text[2:].strip(), line + (index + 1) * step)
+        for index, text in enumerate(value.splitlines())
+        if text.startswith("- ")
+    )
 
 
 def render(intent: str, examples: Sequence[str]) -> list[str]:
@@ -101,40 +94,47 @@ def replace(
     text: str, name: str, intent: str, examples: Sequence[str], new_intent: str | None = None
 ) -> str:
     """The intent's block rewritten with these examples (a second block of it is merged in)."""
-    lines = text.splitlines()
-    blocks = [b for b in parse(text, name) if b.intent == intent]
-    if not blocks:
+    data = roundtrip.load(text, name)
+    items = _items(data, name)
+    indices = [i for i, item in enumerate(items) if _intent(item) == intent]
+    if not indices:
         raise EditorError(f"{name}: there is no `{intent}`")
-    for block in reversed(blocks[1:]):
-        end = block.end
-        while end < len(lines) and not lines[end].strip():
-            end += 1
-        del lines[block.start : end]
-    lines[blocks[0].start : blocks[0].end] = render(new_intent or intent, examples)
-    return yamltext.join_lines(lines)
+    fresh = roundtrip.fragment(render(new_intent or intent, examples), name)[0]
+    block = items[indices[0]]
+    block["intent"] = fresh["intent"]
+    block["examples"] = fresh["examples"]
+    for index in reversed(indices[1:]):
+        yamlcomments.remove(items, index)
+    return roundtrip.dump(data, text, name, LAYOUT)
 
 
 def append(text: str, name: str, intent: str, examples: Sequence[str]) -> str:
-    blocks = parse(text, name)
-    lines = text.rstrip("\n").splitlines()
-    if not lines:
-        lines = ['version: "3.1"', "nlu:"]
+    """A new block after the last one (before the lines that ended the list)."""
+    data = roundtrip.document(text, name, TEMPLATE)
+    if not isinstance(data.get("nlu"), CommentedSeq):
+        data["nlu"] = CommentedSeq()
+    items = data["nlu"]
+    blocks = [item for item in items if _intent(item) is not None]
     # Follow the file's own habit: a blank line between blocks or none.
-    spaced = len(blocks) > 1 and not text.splitlines()[blocks[1].start - 1].strip()
-    return yamltext.join_lines([*lines, *([""] if spaced else []), *render(intent, examples)])
+    between = yamlcomments.following(blocks[0]).splitlines() if len(blocks) > 1 else []
+    spaced = any(not line.strip() for line in between)
+    last = len(items) - 1 if items else None
+    yamlcomments.insert_after(
+        items, last, None, roundtrip.fragment(render(intent, examples), name)[0]
+    )
+    if spaced and last is not None:
+        yamlcomments.attach(items[last], "\n")
+    return roundtrip.dump(data, text, name, LAYOUT)
 
 
 def remove(text: str, name: str, intent: str) -> str:
-    lines = text.splitlines()
-    blocks = parse(text, name)
-    block = find(blocks, intent)
-    if block is None:
+    data = roundtrip.load(text, name)
+    items = _items(data, name)
+    index = next((i for i, item in enumerate(items) if _intent(item) == intent), None)
+    if index is None:
         raise EditorError(f"{name}: there is no `{intent}`")
-    end = block.end
-    while end < len(lines) and not lines[end].strip():
-        end += 1
-    del lines[block.start : end]
-    return yamltext.join_lines(lines)
+    yamlcomments.remove(items, index)
+    return roundtrip.dump(data, text, name, LAYOUT)
 
 
 def question_problem(question: str) -> str | None:

@@ -1,16 +1,20 @@
-"""Response files (data/responses/*.yml) as text: one entry per response, with its line."""
+"""Response files (data/responses/*.yml): one entry per response, with its line, edited as
+round-trip YAML so the rest of the file stays as it was written."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.editor import yamltext
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from bot.editor import roundtrip, yamlcomments, yamltext
 from bot.editor.project import EditorError
 
-_KEY = re.compile(r"^  ([^\s#][^:]*):\s*(?:#.*)?$")
+# Responses two spaces in, their variants' dashes two more: how Rasa writes a domain.
+LAYOUT = roundtrip.Layout(mapping=2, sequence=4, offset=2)
+TEMPLATE = 'version: "3.1"\nresponses:\n'
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ class Button:
 class Response:
     name: str
     start: int  # 0-based index of the `  utter_...:` line
-    end: int  # 0-based index after its last non-blank line
+    end: int  # 0-based index after its last line that is not blank or a comment
     variants: tuple[dict[str, Any], ...]
 
     @property
@@ -70,39 +74,28 @@ def variant_language(variant: dict[str, Any]) -> str | None:
     return None
 
 
-def _section(lines: list[str]) -> tuple[int, int]:
-    """The lines of the top-level `responses:` mapping: (first entry line, end)."""
-    try:
-        top = next(i for i, line in enumerate(lines) if line.rstrip() == "responses:")
-    except StopIteration:
-        return len(lines), len(lines)
-    end = top + 1
-    while end < len(lines) and (not lines[end].strip() or lines[end].startswith((" ", "#"))):
-        end += 1
-    return top + 1, end
-
-
 def parse(text: str, name: str) -> list[Response]:
-    lines = text.splitlines()
-    first, last = _section(lines)
-    starts = [i for i in range(first, last) if _KEY.match(lines[i])]
-    data = yamltext.load(text, name) or {}
-    parsed = data.get("responses") or {}
+    data = roundtrip.shared(text, name)
+    section = _section(data, name)
+    starts = [int(section.lc.key(key)[0]) for key in section]
+    ends = roundtrip.ends(text, starts, roundtrip.stop_after(data, "responses", text))
     entries = []
-    for number, start in enumerate(starts):
-        end = starts[number + 1] if number + 1 < len(starts) else last
-        while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
-            end -= 1
-        key = _KEY.match(lines[start])
-        assert key is not None
-        entry = key.group(1).strip().strip("\"'")
-        variants = parsed.get(entry)
+    for (key, variants), start, end in zip(section.items(), starts, ends, strict=True):
         if not isinstance(variants, list):
-            raise EditorError(f"{name}:{start + 1}: `{entry}` is not laid out the usual way")
-        entries.append(Response(entry, start, end, tuple(v for v in variants)))
-    if [e.name for e in entries] != list(parsed):
-        raise EditorError(f"{name}: the responses are not laid out the usual way")
+            raise EditorError(
+                f"{name}:{start + 1}: `{key}` should be a list of answers (`- text: ...`)"
+            )
+        entries.append(Response(str(key), start, end, tuple(roundtrip.plain(variants))))
     return entries
+
+
+def _section(data: Any, name: str) -> CommentedMap:
+    section = data.get("responses") if isinstance(data, dict) else None
+    if section is None:
+        return CommentedMap()
+    if not isinstance(section, CommentedMap):
+        raise EditorError(f"{name}: `responses:` should map each response name to its answers")
+    return section
 
 
 def render(name: str, text: str, buttons: Sequence[Button] = ()) -> list[str]:
@@ -134,29 +127,23 @@ def render_translation(language: str, text: str, buttons: Sequence[Button] = ())
 
 def set_translation(text: str, name: str, key: str, language: str, lines_for: list[str]) -> str:
     """`key`'s translation into `language` replaced by (or added as) `lines_for`."""
-    lines = text.splitlines()
-    entry = find(parse(text, name), key)
-    if entry is None:
+    data = roundtrip.load(text, name)
+    variants = _variants(data, name, key)
+    after = yamlcomments.detach(variants)
+    for index in reversed(range(len(variants))):
+        variant = variants[index]
+        if isinstance(variant, dict) and variant_language(roundtrip.plain(variant)) == language:
+            del variants[index]
+    variants.extend(roundtrip.fragment(lines_for, name))
+    yamlcomments.attach(variants, after)
+    return roundtrip.dump(data, text, name, LAYOUT)
+
+
+def _variants(data: Any, name: str, key: str) -> CommentedSeq:
+    variants = _section(data, name).get(key)
+    if not isinstance(variants, CommentedSeq):
         raise EditorError(f"{name}: there is no `{key}`")
-    own = lines[entry.start : entry.end]
-    translations = _translation_lines(own)
-    head = own[: len(own) - len(translations)] if translations else own
-    kept: list[str] = []
-    for chunk in _chunks(translations):
-        variants = yamltext.load("\n".join(line[4:] for line in chunk), name) or [{}]
-        if variant_language(variants[0]) != language:
-            kept += chunk
-    lines[entry.start : entry.end] = head + kept + lines_for
-    return yamltext.join_lines(lines)
-
-
-def _chunks(variant_lines: list[str]) -> list[list[str]]:
-    chunks: list[list[str]] = []
-    for line in variant_lines:
-        if line.startswith("    - ") or not chunks:
-            chunks.append([])
-        chunks[-1].append(line)
-    return chunks
+    return variants
 
 
 def find(entries: Sequence[Response], name: str) -> Response | None:
@@ -165,46 +152,50 @@ def find(entries: Sequence[Response], name: str) -> Response | None:
 
 def replace(text: str, name: str, key: str, lines_for: list[str]) -> str:
     """`key`'s English answer replaced by `lines_for`; its translations are kept as they are."""
-    lines = text.splitlines()
-    entry = find(parse(text, name), key)
-    if entry is None:
-        raise EditorError(f"{name}: there is no `{key}`")
-    lines[entry.start : entry.end] = lines_for + _translation_lines(lines[entry.start : entry.end])
-    return yamltext.join_lines(lines)
+    data = roundtrip.load(text, name)
+    section = _section(data, name)
+    variants = _variants(data, name, key)
+    ((new_key, fresh),) = roundtrip.fragment(lines_for, name).items()
+    after = yamlcomments.detach(variants)
+    for index in reversed(range(len(variants))):
+        if not (isinstance(variants[index], dict) and "condition" in variants[index]):
+            del variants[index]
+    for index, variant in enumerate(fresh):
+        variants.insert(index, variant)
+    yamlcomments.attach(variants, after)
+    if new_key != key:
+        _rename(section, key, str(new_key))
+    return roundtrip.dump(data, text, name, LAYOUT)
 
 
-def _translation_lines(entry_lines: list[str]) -> list[str]:
-    """The lines of an entry's conditional variants (`    - condition:` to the next variant)."""
-    kept: list[str] = []
-    keeping = False
-    for line in entry_lines[1:]:
-        if line.startswith("    - "):
-            keeping = line.startswith("    - condition:")
-        if keeping:
-            kept.append(line)
-    return kept
+def _rename(section: CommentedMap, key: str, new_key: str) -> None:
+    """The entry under a new name, in the same place and with its comments."""
+    position = list(section).index(key)
+    comments = section.ca.items.pop(key, None)
+    value = section[key]
+    del section[key]
+    section.insert(position, new_key, value)
+    if comments is not None:
+        section.ca.items[new_key] = comments
 
 
 def append(text: str, name: str, lines_for: list[str]) -> str:
-    lines = text.splitlines()
-    if not lines:
-        lines = ['version: "3.1"', "responses:"]
-    elif not any(line.rstrip() == "responses:" for line in lines):
-        lines.append("responses:")
-    entries = parse(yamltext.join_lines(lines), name)
-    at = entries[-1].end if entries else _section(lines)[0]
-    lines[at:at] = lines_for
-    return yamltext.join_lines(lines)
+    data = roundtrip.document(text, name, TEMPLATE)
+    if not isinstance(data.get("responses"), CommentedMap):
+        data["responses"] = CommentedMap()
+    section = data["responses"]
+    ((key, value),) = roundtrip.fragment(lines_for, name).items()
+    if key in section:
+        raise EditorError(f"{name}: `{key}` is already there")
+    # The new entry goes right after the last one, before the lines that ended the section.
+    yamlcomments.insert_after(section, list(section)[-1] if section else None, key, value)
+    return roundtrip.dump(data, text, name, LAYOUT)
 
 
 def remove(text: str, name: str, key: str) -> str:
-    lines = text.splitlines()
-    entries = parse(text, name)
-    entry = find(entries, key)
-    if entry is None:
+    data = roundtrip.load(text, name)
+    section = _section(data, name)
+    if key not in section:
         raise EditorError(f"{name}: there is no `{key}`")
-    end = entry.end
-    while end < len(lines) and not lines[end].strip():
-        end += 1
-    del lines[entry.start : end]
-    return yamltext.join_lines(lines)
+    yamlcomments.remove(section, key)
+    return roundtrip.dump(data, text, name, LAYOUT)

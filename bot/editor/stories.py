@@ -1,17 +1,21 @@
-"""Conversation tests (tests/test_stories.yml) as text; one "faq: <topic>" story per FAQ."""
+"""Conversation tests (tests/test_stories.yml), one "faq: <topic>" story per FAQ, edited as
+round-trip YAML so the rest of the file stays as it was written."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.editor import yamltext
+from ruamel.yaml.comments import CommentedSeq
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+from bot.editor import roundtrip, yamlcomments, yamltext
 from bot.editor.project import EditorError
 
-_STORY = re.compile(r"^  - story:")
 FAQ_PREFIX = "faq: "
+# Stories two spaces in, their steps' dashes two more: how Rasa writes stories.
+LAYOUT = roundtrip.Layout(mapping=2, sequence=4, offset=2)
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class LabelledMessage:
 class Story:
     name: str
     start: int  # 0-based index of the `  - story:` line
-    end: int  # 0-based index after its last non-blank line
+    end: int  # 0-based index after its last line that is not blank or a comment
     steps: tuple[dict[str, Any], ...]
     messages: tuple[LabelledMessage, ...]
 
@@ -51,37 +55,47 @@ class Story:
 
 
 def parse(text: str, name: str) -> list[Story]:
-    lines = text.splitlines()
-    data = yamltext.load(text, name) or {}
-    parsed = [s for s in data.get("stories") or [] if isinstance(s, dict)]
-    starts = [i for i, line in enumerate(lines) if _STORY.match(line)]
-    if len(starts) != len(parsed):
-        raise EditorError(f"{name}: the stories are not laid out the usual way")
+    data = roundtrip.shared(text, name)
+    items = _items(data, name)
+    starts = [int(items.lc.item(i)[0]) for i in range(len(items))]
+    ends = roundtrip.ends(text, starts, roundtrip.stop_after(data, "stories", text))
     stories = []
-    for number, (start, story) in enumerate(zip(starts, parsed, strict=True)):
-        end = starts[number + 1] if number + 1 < len(starts) else len(lines)
-        while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
-            end -= 1
-        steps = tuple(s for s in story.get("steps") or [] if isinstance(s, dict))
+    for story, start, end in zip(items, starts, ends, strict=True):
+        if not isinstance(story, dict):
+            continue
+        steps = [s for s in story.get("steps") or [] if isinstance(s, dict)]
         stories.append(
-            Story(str(story.get("story", "")), start, end, steps, _messages(lines, start, steps))
+            Story(
+                str(story.get("story", "")),
+                start,
+                end,
+                tuple(roundtrip.plain(s) for s in steps),
+                _messages(steps),
+            )
         )
     return stories
 
 
-def _messages(
-    lines: list[str], start: int, steps: Sequence[dict[str, Any]]
-) -> tuple[LabelledMessage, ...]:
+def _items(data: Any, name: str) -> CommentedSeq:
+    items = data.get("stories") if isinstance(data, dict) else None
+    if items is None:
+        return CommentedSeq()
+    if not isinstance(items, CommentedSeq):
+        raise EditorError(f"{name}: `stories:` should be a list of `- story:` entries")
+    return items
+
+
+def _messages(steps: Sequence[Any]) -> tuple[LabelledMessage, ...]:
     found = []
-    cursor = start
     for step in steps:
-        if "user" not in step:
+        if "user" not in step or "intent" not in step:
             continue
-        text = str(step["user"]).strip()
-        line = next((i for i in range(cursor, len(lines)) if lines[i].strip() == text), cursor)
-        cursor = line
-        if "intent" in step:
-            found.append(LabelledMessage(text, str(step["intent"]), line + 1))
+        value = step["user"]
+        line = step.lc.value("user")[0]
+        if isinstance(value, (LiteralScalarString, FoldedScalarString)):
+            # The text starts on the line after the `|`, below any blank lines it begins with.
+            line += 1 + len(value) - len(value.lstrip("\n"))
+        found.append(LabelledMessage(str(value).strip(), str(step["intent"]), line + 1))
     return tuple(found)
 
 
@@ -100,42 +114,48 @@ def find_faq(stories: Sequence[Story], topic: str) -> Story | None:
     return next((s for s in stories if s.faq_topic == topic), None)
 
 
+def _faq_indices(items: Sequence[Any], topic: str | None = None) -> list[int]:
+    """Where the FAQ stories are (only `topic`'s, if given)."""
+    return [
+        index
+        for index, story in enumerate(items)
+        if isinstance(story, dict)
+        and str(story.get("story", "")).startswith(FAQ_PREFIX)
+        and (topic is None or str(story["story"])[len(FAQ_PREFIX) :].strip() == topic)
+    ]
+
+
 def add_faq(text: str, name: str, topic: str, question: str) -> str:
     """The FAQ story goes after the last one (they come first, in topic order)."""
-    lines = text.splitlines()
-    stories = parse(text, name)
-    faq = [s for s in stories if s.faq_topic is not None]
-    if faq:
-        at = faq[-1].end
-    else:
-        try:
-            at = next(i for i, line in enumerate(lines) if line.rstrip() == "stories:") + 1
-        except StopIteration:
-            lines += ["stories:"]
-            at = len(lines)
-    lines[at:at] = render(topic, question)
-    return yamltext.join_lines(lines)
+    data = roundtrip.document(text, name, "stories:\n")
+    if not isinstance(data.get("stories"), CommentedSeq):
+        data["stories"] = CommentedSeq()
+    items = data["stories"]
+    faq = _faq_indices(items)
+    story = roundtrip.fragment(render(topic, question), name)[0]
+    yamlcomments.insert_after(items, faq[-1] if faq else None, None, story)
+    return roundtrip.dump(data, text, name, LAYOUT)
 
 
 def replace_faq(text: str, name: str, old_topic: str, topic: str, question: str) -> str:
-    lines = text.splitlines()
-    story = find_faq(parse(text, name), old_topic)
-    if story is None:
+    data = roundtrip.load(text, name)
+    found = _faq_indices(_items(data, name), old_topic)
+    if not found:
         return add_faq(text, name, topic, question)
-    lines[story.start : story.end] = render(topic, question)
-    return yamltext.join_lines(lines)
+    story = _items(data, name)[found[0]]
+    fresh = roundtrip.fragment(render(topic, question), name)[0]
+    after = yamlcomments.detach(story)
+    story["story"] = fresh["story"]
+    story["steps"] = fresh["steps"]
+    yamlcomments.attach(story, after)
+    return roundtrip.dump(data, text, name, LAYOUT)
 
 
 def remove_faq(text: str, name: str, topic: str) -> str:
-    lines = text.splitlines()
-    story = find_faq(parse(text, name), topic)
-    if story is None:
+    data = roundtrip.load(text, name)
+    items = _items(data, name)
+    found = _faq_indices(items, topic)
+    if not found:
         return text
-    end = story.end
-    # Keep the blank line that separates the FAQ stories from the rest.
-    if end < len(lines) and not lines[end].strip() and story.start > 0:
-        previous = lines[story.start - 1].strip()
-        if not previous:
-            end += 1
-    del lines[story.start : end]
-    return yamltext.join_lines(lines)
+    yamlcomments.remove(items, found[0])
+    return roundtrip.dump(data, text, name, LAYOUT)
