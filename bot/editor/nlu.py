@@ -56,12 +56,7 @@ def parse(text: str, name: str) -> list[Block]:
 
 
 def _items(data: Any, name: str) -> CommentedSeq:
-    items = data.get("nlu") if isinstance(data, dict) else None
-    if items is None:
-        return CommentedSeq()
-    if not isinstance(items, CommentedSeq):
-        raise EditorError(f"{name}: `nlu:` should be a list of `- intent:` blocks")
-    return items
+    return roundtrip.section(data, "nlu", CommentedSeq, name, "a list of `- intent:` blocks")
 
 
 def _intent(item: Any) -> str | None:

@@ -90,12 +90,9 @@ def parse(text: str, name: str) -> list[Response]:
 
 
 def _section(data: Any, name: str) -> CommentedMap:
-    section = data.get("responses") if isinstance(data, dict) else None
-    if section is None:
-        return CommentedMap()
-    if not isinstance(section, CommentedMap):
-        raise EditorError(f"{name}: `responses:` should map each response name to its answers")
-    return section
+    return roundtrip.section(
+        data, "responses", CommentedMap, name, "a mapping of each response name to its answers"
+    )
 
 
 def render(name: str, text: str, buttons: Sequence[Button] = ()) -> list[str]:

@@ -9,7 +9,7 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
@@ -23,6 +23,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from bot.editor import yamlemitter, yamltext
 from bot.editor.project import EditorError
 
+Section = TypeVar("Section", CommentedMap, CommentedSeq)
 _NULL = re.compile(r"(?:null|Null|NULL|~)(?=\s|$)")
 
 
@@ -70,6 +71,17 @@ def document(text: str, name: str, template: str) -> CommentedMap:
     if not isinstance(data, CommentedMap):
         raise EditorError(f"{name}: the file should be a mapping (`version:`, ...) at the top")
     return data
+
+
+def section(data: Any, key: str, kind: type[Section], name: str, shape: str) -> Section:
+    """The file's top-level `key:` (empty when absent), or an error saying the `shape` it
+    should have."""
+    value = data.get(key) if isinstance(data, dict) else None
+    if value is None:
+        return kind()
+    if not isinstance(value, kind):
+        raise EditorError(f"{name}: `{key}:` should be {shape}")
+    return value
 
 
 def fragment(lines: Sequence[str], name: str) -> Any:

@@ -11,7 +11,6 @@ from ruamel.yaml.comments import CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from bot.editor import roundtrip, yamlcomments, yamltext
-from bot.editor.project import EditorError
 
 FAQ_PREFIX = "faq: "
 # Stories two spaces in, their steps' dashes two more: how Rasa writes stories.
@@ -77,12 +76,7 @@ def parse(text: str, name: str) -> list[Story]:
 
 
 def _items(data: Any, name: str) -> CommentedSeq:
-    items = data.get("stories") if isinstance(data, dict) else None
-    if items is None:
-        return CommentedSeq()
-    if not isinstance(items, CommentedSeq):
-        raise EditorError(f"{name}: `stories:` should be a list of `- story:` entries")
-    return items
+    return roundtrip.section(data, "stories", CommentedSeq, name, "a list of `- story:` entries")
 
 
 def _messages(steps: Sequence[Any]) -> tuple[LabelledMessage, ...]:
