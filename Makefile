@@ -63,13 +63,22 @@ browser: ## Debian's chromium for the widget's browser tests (installed once; ne
 	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium; }
 
-test: spacy lint browser ## The whole suite: lint, data validation, stories, NLU gate, actions, end to end
-	$(PY) -m pytest
+# Two test processes, a file each (pytest-xdist): alone the suite keeps one of two cores busy,
+# waiting on servers, browsers and sockets. TEST_PROCESSES=0 runs it in one.
+TEST_PROCESSES ?= 2
+XDIST = $(if $(filter-out 0,$(TEST_PROCESSES)),-n $(TEST_PROCESSES) --dist loadfile)
+
+# The model trains from the start (its own session, so that a failed lint stops it with its
+# `rasa train`); the tests that need it wait for it (testkit/model_run.py, bot/training.py).
+test: spacy ## The whole suite: lint, data validation, stories, NLU gate, actions, end to end
+	@mkdir -p build; setsid $(BIN)/bot train > build/train.log 2>&1 & trainer=$$!; \
+	trap 'kill -- -$$trainer 2>/dev/null' EXIT; \
+	$(MAKE) --no-print-directory lint browser && $(PY) -m pytest $(XDIST)
 
 # The editor's command tests (`bot faq` on copies of the project) and the two that run Rasa's
 # validator take about two minutes more; `make test` runs them.
 test-fast: install ## Unit tests only: no model, no Rasa servers, no editor subprocesses (< 2 min)
-	$(PY) -m pytest -m "not model and not servers" --ignore=tests/test_faq_cli.py --ignore=tests/test_faq_languages.py \
+	$(PY) -m pytest $(XDIST) -m "not model and not servers" --ignore=tests/test_faq_cli.py --ignore=tests/test_faq_languages.py \
 		-k "not rasa_data_validate"
 
 bench: train ## Latency, memory, NLU quality, widget-size and live chat benchmarks (results in bench/results/)

@@ -6,6 +6,7 @@ components and the spaCy pipeline; a model whose fingerprint matches is reused.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -19,6 +20,7 @@ from bot.settings import PROJECT_ROOT
 
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "bot/nlp")
 STATE_FILE = "current.json"
+LOCK_FILE = ".training.lock"
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,15 @@ def train(
     root: Path = PROJECT_ROOT, models: Path | None = None, force: bool = False
 ) -> TrainResult:
     models = models or root / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    # One training at a time per models folder: a second `bot train` (another `make run`, the
+    # other test process) waits for the first, then finds its model current.
+    with (models / LOCK_FILE).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _train(root, models, force)
+
+
+def _train(root: Path, models: Path, force: bool) -> TrainResult:
     if not force and (existing := current_model(root, models)):
         return TrainResult(existing, trained=False, seconds=0.0)
     print_ = lambda message: print(message, flush=True)  # noqa: E731

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -137,8 +138,16 @@ def needs_model(item: pytest.Item) -> bool:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests that need no model first, while it trains (`model_training`); the deploy tests
-    last, their own training beside the others (`editor_run`)."""
-    items.sort(key=lambda item: (item.nodeid.startswith(DEPLOY_TESTS), needs_model(item)))
+    last, their own training beside the others (`editor_run`). Files whose tests all need no
+    model go before the others, since two test processes (`make test`) take a file each."""
+    files_needing_it = {item.path for item in items if needs_model(item)}
+    items.sort(
+        key=lambda item: (
+            item.nodeid.startswith(DEPLOY_TESTS),
+            item.path in files_needing_it,
+            needs_model(item),
+        )
+    )
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -160,12 +169,20 @@ def editor_run(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Any]:
     """The editor's add, check and train (tests/editor_run.py), started with the session when
-    it includes the deploy tests; None otherwise."""
+    it includes the deploy tests; None otherwise. With two test processes, the first to get
+    here runs it and the other reads its result."""
     if not any(item.nodeid.startswith(DEPLOY_TESTS) for item in request.session.items):
         yield None
         return
-    from tests.editor_run import EditorRun
+    from tests.editor_run import EditorResult, EditorRun, claim
 
-    run = EditorRun(tmp_path_factory.mktemp("editor") / "project").start()
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    base = tmp_path_factory.getbasetemp()
+    project = (base.parent if worker else base) / "editor" / "project"
+    if not claim(project):
+        yield EditorResult(project)
+        return
+    run = EditorRun(project).start()
     yield run
-    run.stop()
+    stopping = request.session.shouldfail or request.session.shouldstop
+    run.stop(others_may_need_it=bool(worker) and not stopping)

@@ -3,17 +3,23 @@
 tests/test_deploy.py. Training takes minutes of CPU, and the rest of the suite, mostly waiting
 on servers, browsers and sockets, leaves about one of two cores idle: the training runs
 there, on CPU time the tests do not want, and the deploy tests (run last, conftest.py) take
-its result."""
+its result.
+
+With two test processes (pytest-xdist) one of them runs the steps (`claim`) and writes what
+they did to a file beside the project; the deploy tests, in whichever process, read it
+(`EditorResult`)."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from tests.test_faq_cli import add_parking_args, copy_project
@@ -38,11 +44,44 @@ def bot(*args: str, env: dict[str, str] | None = None, timeout: float = TIMEOUT)
     return result.returncode, result.stdout + result.stderr
 
 
-class EditorRun:
-    """The steps in a thread; `result` waits for them. A step that fails ends the run."""
+def result_file(project: Path) -> Path:
+    return project.parent / "editor-run.json"
+
+
+def claim(project: Path) -> bool:
+    """Whether this test process is the one to run the steps for `project` (the first to ask)."""
+    project.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(project.parent / "editor-run.claimed", os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return False
+    return True
+
+
+class EditorResult:
+    """The steps as the test process that runs them reports them, read from its file."""
 
     def __init__(self, project: Path) -> None:
         self.project = project
+
+    def result(self) -> tuple[dict[str, int], dict[str, str]]:
+        path = result_file(self.project)
+        deadline = time.monotonic() + TIMEOUT * len(STEPS)
+        while not path.exists():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the editor's steps did not finish: no {path}")
+            time.sleep(1)
+        done = json.loads(path.read_text())
+        if done["error"]:
+            raise RuntimeError(f"the editor's steps failed: {done['error']}")
+        return done["codes"], done["outputs"]
+
+
+class EditorRun(EditorResult):
+    """The steps in a thread; `result` waits for them. A step that fails ends the run."""
+
+    def __init__(self, project: Path) -> None:
+        super().__init__(project)
         self.outputs: dict[str, str] = {}
         self.codes: dict[str, int] = {}
         self.error: BaseException | None = None
@@ -69,6 +108,12 @@ class EditorRun:
                     return
         except BaseException as error:  # reported by `result`, in the test that needs it
             self.error = error
+        finally:  # for a deploy test in the other test process
+            failure = "" if self.error is None else repr(self.error)
+            done = {"codes": self.codes, "outputs": self.outputs, "error": failure}
+            partial = result_file(self.project).with_suffix(".partial")
+            partial.write_text(json.dumps(done))
+            partial.replace(result_file(self.project))
 
     def _step(self, args: list[str]) -> tuple[int, str]:
         with subprocess.Popen(
@@ -91,9 +136,12 @@ class EditorRun:
             with contextlib.suppress(OSError):
                 os.killpg(self.process.pid, signal.SIGKILL)
 
-    def stop(self) -> None:
+    def stop(self, others_may_need_it: bool = False) -> None:
         """At the end of the session: a run the deploy tests never waited for (a session
-        stopped early) does not go on training on its own."""
+        stopped early) does not go on training on its own, unless the other test process may
+        still run them."""
+        if others_may_need_it:
+            self.thread.join(TIMEOUT * len(STEPS))
         if self.thread.is_alive():
             self.kill()
             self.thread.join(10)

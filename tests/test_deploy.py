@@ -20,7 +20,7 @@ import requests
 
 from testkit.model_run import trained_model
 from testkit.servers import Stack, texts
-from tests.editor_run import STEPS, EditorRun, bot
+from tests.editor_run import STEPS, EditorResult, bot
 from tests.test_faq_cli import PARKING_ANSWER
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
@@ -50,7 +50,9 @@ class Loop:
 
 
 @pytest.fixture(scope="module")
-def loop(editor_run: EditorRun | None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loop]:
+def loop(
+    editor_run: EditorResult | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Loop]:
     assert editor_run is not None  # conftest starts it whenever this module's tests run
     codes, outputs = editor_run.result()
     for step, code in codes.items():

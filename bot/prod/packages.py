@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import os
 import shutil
 import subprocess
 
+LOCK_PATH = "/tmp/aluma-apt-get.lock"  # ours, beside apt's own (which it refuses to wait on)
 # package -> a binary that shows it is installed
 PACKAGES = {
     "postgresql": "/usr/lib/postgresql/*/bin/postgres",
@@ -27,9 +29,18 @@ def missing() -> list[str]:
 
 def ensure_installed() -> None:
     """apt-get install whatever is missing (as root, or through sudo)."""
-    needed = missing()
-    if not needed:
+    if not missing():
         return
+    # apt-get refuses to run beside another apt-get: two callers at once (the two test
+    # processes, or two `make run-prod`) take turns, and the second finds nothing missing.
+    with open(LOCK_PATH, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        needed = missing()
+        if needed:
+            _install(needed)
+
+
+def _install(needed: list[str]) -> None:
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run([*sudo, "apt-get", "update"], check=True, env=env, capture_output=True)

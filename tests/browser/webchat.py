@@ -8,6 +8,7 @@ page's `?server=` names the chat server, so one site serves the tests of every s
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
 import threading
@@ -41,17 +42,20 @@ PAGE = """<!doctype html>
 
 
 def script() -> bytes:
-    """rasa-webchat's bundle, installed from the npm registry on first use."""
-    if not SCRIPT.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            raise RuntimeError("npm is needed to install rasa-webchat for the Socket.IO tests")
-        PACKAGE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--ignore-scripts",
-             "--prefix", str(PACKAGE), f"rasa-webchat@{VERSION}"],
-            check=True, capture_output=True, timeout=600,
-        )  # fmt: skip
+    """rasa-webchat's bundle, installed from the npm registry on first use (by one test process
+    at a time: the other waits for it)."""
+    PACKAGE.mkdir(parents=True, exist_ok=True)
+    with (PACKAGE.parent / f"{PACKAGE.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not SCRIPT.exists():
+            npm = shutil.which("npm")
+            if npm is None:
+                raise RuntimeError("npm is needed to install rasa-webchat for the Socket.IO tests")
+            subprocess.run(
+                [npm, "install", "--no-audit", "--no-fund", "--ignore-scripts",
+                 "--prefix", str(PACKAGE), f"rasa-webchat@{VERSION}"],
+                check=True, capture_output=True, timeout=600,
+            )  # fmt: skip
     return SCRIPT.read_bytes()
 
 
