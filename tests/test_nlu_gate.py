@@ -25,15 +25,18 @@ def test_the_held_out_set_covers_every_kind_of_message(report: Report) -> None:
 
 
 def test_faq_questions_get_the_right_answer(report: Report) -> None:
-    assert report.scores["faq_accuracy"] >= 0.95, report.errors["faq_accuracy"]
+    # 0.94, not 0.95: an answer the semantic reading does not share is asked about instead of
+    # given (bench/results/agreement.json), which took 5 of 214 right answers and all 8 FAQ
+    # facts given to off-topic messages.
+    assert report.scores["faq_accuracy"] >= 0.94, report.errors["faq_accuracy"]
 
 
 def test_out_of_scope_messages_go_to_fallback(report: Report) -> None:
-    assert report.scores["oos_fallback"] >= 0.95, report.errors["oos_fallback"]
+    assert report.scores["oos_fallback"] >= 0.97, report.errors["oos_fallback"]
 
 
 def test_out_of_scope_messages_get_no_faq_answer(report: Report) -> None:
-    assert report.scores["oos_no_faq"] >= 0.97, report.errors["oos_no_faq"]
+    assert report.scores["oos_no_faq"] >= 0.99, report.errors["oos_no_faq"]
 
 
 def test_unanswerable_questions_are_handed_off_not_answered(report: Report) -> None:

@@ -21,26 +21,36 @@ EXAMPLES = {
     "faq/how_common": [
         "how common is rosacea?", "how many people have rosacea?", "is rosacea rare?",
         "what share of people get rosacea?", "do many people have rosacea?",
+        "que tan comun es la rosacea?", "cuantas personas tienen rosacea?",
+        "mucha gente tiene rosácea?",
     ],
     "faq/triggers": [
         "what triggers rosacea flushing?", "does spicy food make rosacea worse?",
         "is alcohol bad for rosacea?", "what sets off my rosacea?", "why does wine make me flush?",
+        "que empeora la rosacea?", "el alcohol le hace mal a la rosácea?",
+        "que cosas me ponen la cara roja?",
     ],
     "faq/duration": [
         "how long does botox for rosacea last?", "how long do the results last?",
         "when does it wear off?", "is botox for rosacea permanent?", "how long will it work?",
+        "cuanto dura el botox para la rosacea?", "cuanto tiempo duran los resultados?",
+        "el botox es permanente?",
     ],
     "out_of_scope": [
         "what is the weather tomorrow", "how many people live in france", "book me a flight",
         "how common is the name emma", "best pizza near me", "how many jobs were added last month",
         "what is the capital of peru", "tell me a joke", "how do i change a tire",
-        "what time is it in tokyo",
+        "what time is it in tokyo", "que hora es en tokio", "cuentame un chiste",
+        "donde venden pizza", "como cambio una llanta",
     ],
 }  # fmt: skip
 
 
+Stored = tuple[LocalModelStorage, Resource, ExecutionContext]
+
+
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> SemanticClassifier:
+def stored(tmp_path_factory: pytest.TempPathFactory) -> Stored:
     storage = LocalModelStorage(Path(tmp_path_factory.mktemp("storage")))
     resource = Resource("semantic")
     context = ExecutionContext(GraphSchema({}), "test")
@@ -53,7 +63,12 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> SemanticClassifier:
                 data["intent_response_key"] = label
             examples.append(Message(data))
     component.train(TrainingData(examples))
-    return SemanticClassifier.load({}, storage, resource, context)
+    return storage, resource, context
+
+
+@pytest.fixture(scope="module")
+def trained(stored: Stored) -> SemanticClassifier:
+    return SemanticClassifier.load({}, *stored)
 
 
 def _diet(text: str, label: str, confidence: float = 1.0) -> Message:
@@ -122,3 +137,55 @@ def test_the_direct_computation_matches_sklearns(trained: SemanticClassifier) ->
     texts = ["how long does it last", "best pizza near me", "wine and spicy food??", "zzz", ""]
     expected = trained._classifier.predict_proba(trained._features(texts))
     assert np.allclose(trained._probabilities(texts), expected, atol=1e-4)
+
+
+def test_an_faq_answer_the_reading_does_not_share_falls_back(stored: Stored) -> None:
+    # With the out-of-scope overrule out of the way, what is left is the disagreement itself:
+    # this reading's first choice is not DIET's topic, so no FAQ fact is stated.
+    no_overrule = SemanticClassifier.load({"off_topic": 1.01}, *stored)
+    message = _diet("how many people are unemployed in america", "faq/how_common")
+    no_overrule.process([message])
+    assert message.get(SEMANTIC_KEY)[0]["name"] == "out_of_scope"
+    assert reading(message).label == "nlu_fallback"
+    # Where agreement is not asked for, the old rules alone decide and DIET's answer stands.
+    lenient = SemanticClassifier.load({"off_topic": 1.01, "agree_languages": []}, *stored)
+    message = _diet("how many people are unemployed in america", "faq/how_common")
+    lenient.process([message])
+    assert reading(message).label == "faq/how_common"
+
+
+def test_a_misspelt_spanish_question_is_read_with_character_ngrams(
+    trained: SemanticClassifier,
+) -> None:
+    text = "cuanto dura el botox pa la rosasea?"  # "rosasea", and "pa": not in the examples
+    message = _diet(text, "faq/duration")
+    trained.process([message])
+    assert reading(message).label == "faq/duration"
+    ranking = message.get(SEMANTIC_KEY)
+    assert ranking[0]["name"] == "faq/duration"
+    # The ranking is the Spanish reading's, not the English one's.
+    assert trained._spanish is not None
+    spanish = trained._spanish.probabilities([text], trained._embedding)[0]
+    english = trained._probabilities([text])[0]
+    duration = trained._spanish.classes.index("faq/duration")
+    assert ranking[0]["confidence"] == pytest.approx(spanish[duration], abs=1e-4)
+    assert abs(spanish[duration] - english[trained._classes.index("faq/duration")]) > 1e-3
+
+
+def test_english_messages_keep_the_english_reading(trained: SemanticClassifier) -> None:
+    text = "how long does the botox last"
+    message = _diet(text, "faq/duration")
+    trained.process([message])
+    english = trained._probabilities([text])[0]
+    top = message.get(SEMANTIC_KEY)[0]
+    expected = english[trained._classes.index(top["name"])]
+    assert top["confidence"] == pytest.approx(expected, abs=1e-4)
+
+
+def test_the_spanish_reading_computes_what_sklearn_would(trained: SemanticClassifier) -> None:
+    texts = ["cuanto dura", "duelen los piquetes??", "donde venden pizza", "zzz", ""]
+    spanish = trained._spanish
+    assert spanish is not None
+    features = spanish._features(texts, trained._embedding).tocsr()
+    expected = spanish._classifier.predict_proba(features)
+    assert np.allclose(spanish.probabilities(texts, trained._embedding), expected, atol=1e-5)

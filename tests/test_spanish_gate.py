@@ -14,7 +14,7 @@ pytestmark = pytest.mark.model
 
 # A little under the scores measured (bench/results/understanding_spanish_heldout.json);
 # Spanish emergencies are at 80 %, not yet the 100 % of English (issue 29 stays open).
-HARD, NEAR_MISS, OOS, UNANSWERABLE, EMERGENCY, WRONG = 0.79, 0.87, 0.93, 0.93, 0.93, 0.08
+HARD, NEAR_MISS, OOS, UNANSWERABLE, EMERGENCY, WRONG = 0.77, 0.95, 0.93, 0.93, 0.93, 0.045
 
 
 @pytest.fixture(scope="module")

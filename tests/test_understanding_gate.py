@@ -35,12 +35,12 @@ def test_the_set_covers_every_kind_of_visitor_message(report: Report) -> None:
 @pytest.mark.parametrize(
     ("kind", "threshold"),
     [
-        ("hard", 0.88),  # questions written the hard way get their topic's answer
+        ("hard", 0.86),  # questions written the hard way get their topic's answer
         ("multi", 0.76),  # every question of the message answered, in order
         ("followup", 0.75),  # every turn of the conversation right
-        ("near_miss", 0.92),  # off-topic, sharing our words: no FAQ fact
+        ("near_miss", 0.96),  # off-topic, sharing our words: no FAQ fact
         ("oos", 0.97),  # off-topic in general: no FAQ fact
-        ("unanswerable", 0.90),  # on-topic, not in the article: staff offered, no FAQ fact
+        ("unanswerable", 0.97),  # on-topic, not in the article: staff offered, no FAQ fact
         ("emergency", 1.0),
     ],
 )
@@ -50,4 +50,4 @@ def test_each_kind_of_message_is_understood(report: Report, kind: str, threshold
 
 def test_a_wrong_faq_answer_is_rare(report: Report) -> None:
     """Another topic's fact given as an answer: worse than a clarifying question."""
-    assert report.scores["wrong_faq_answer_rate"] <= 0.045, report.errors
+    assert report.scores["wrong_faq_answer_rate"] <= 0.025, report.errors

@@ -5,13 +5,18 @@
 over the message's static embedding (`bot/nlu/embeddings.py`) beside its word unigrams and
 bigrams. DIET learns from our own examples' words only, so it can answer "how common is the name
 jennifer" with how common rosacea is; this reading knows the message is about something else.
-It runs after DIET and the ResponseSelectors and changes their decision in two cases only:
+It runs after DIET and the ResponseSelectors. When DIET chose an FAQ answer:
 
-- DIET chose an FAQ answer and this reading gives `out_of_scope` at least `off_topic`: the
-  message gets the out-of-scope reply instead of another subject's fact;
-- DIET chose an FAQ answer, this reading is sure of another topic (`clarify_top`) and gives
-  DIET's topic little weight (`clarify_other`): the visitor is asked which of the two they mean
-  (`clarify_topic`, with each topic's most typical training question as a button).
+- this reading gives `out_of_scope` at least `off_topic`: the message gets the out-of-scope
+  reply instead of another subject's fact;
+- its first choice is another FAQ topic: the visitor is asked which of the two they mean
+  (`clarify_topic`, with each topic's most typical training question as a button);
+- its first choice is not an FAQ topic: the fallback, which offers rephrasing or staff.
+
+So an FAQ fact is stated only when both readings name its topic (in the `agree_languages`;
+elsewhere only a sure reading of another topic asks). When DIET fell back, a sure reading
+answers and a likely one asks. Spanish messages are read with character n-grams as well
+(`bot/nlu/spelling_reading.py`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import itertools
 import pickle
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -39,8 +45,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
 
 from bot.nlu import embeddings, segments
-from bot.nlu.language import ENGLISH
+from bot.nlu.language import ENGLISH, SPANISH
 from bot.nlu.language import detect as language_of
+from bot.nlu.spelling_reading import SpellingReading
 from bot.nlu.understanding import reading
 
 SEMANTIC_KEY = "semantic"
@@ -68,8 +75,13 @@ class SemanticClassifier(GraphComponent):
             # A short question pointing back ("what causes it") means the page's subject: only
             # a reading this sure that it is off topic overrules DIET.
             "off_topic_pointing": 0.9,
+            # Spanish examples count this many times in the Spanish reading.
+            "spanish_weight": 3.0,
             "clarify_top": 0.5,
             "clarify_other": 0.2,
+            # Languages in which an FAQ answer needs this reading's first choice to be the same
+            # topic (otherwise the visitor is asked which topic they mean, or gets the fallback).
+            "agree_languages": [ENGLISH, SPANISH],
             "rescue": 0.7,
             "rescue_clarify": 0.4,
         }
@@ -79,7 +91,7 @@ class SemanticClassifier(GraphComponent):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        fitted: tuple[Any, Any, dict[str, str]] | None = None,
+        fitted: tuple[Any, ...] | None = None,
     ) -> None:
         self.component_config = {**self.get_default_config(), **config}
         self._storage = model_storage
@@ -87,8 +99,10 @@ class SemanticClassifier(GraphComponent):
         self._words: Any = None
         self._classifier: Any = None
         self.typical: dict[str, str] = {}
+        self._spanish: SpellingReading | None = None
         if fitted is not None:
-            self._words, self._classifier, self.typical = fitted
+            self._words, self._classifier, self.typical = fitted[:3]
+            self._spanish = fitted[3] if len(fitted) > 3 else None
         self._embedding = embeddings.default()
         if self._classifier is not None:
             self._prepare()
@@ -133,6 +147,9 @@ class SemanticClassifier(GraphComponent):
         self._vocabulary: dict[str, int] = self._words.vocabulary_
         self._idf = np.asarray(self._words.idf_, dtype=np.float32)
         self._classes = [str(c) for c in self._classifier.classes_]
+        if self._spanish is not None:
+            column = {c: i for i, c in enumerate(self._spanish.classes)}
+            self._spanish_columns = [column[c] for c in self._classes]
 
     def _probabilities(self, texts: list[str]) -> np.ndarray:
         """What `predict_proba` on `_features` gives (a multinomial logistic regression over the
@@ -168,15 +185,23 @@ class SemanticClassifier(GraphComponent):
             return self._resource
         texts = [str(e.get(TEXT)) for e in examples]
         labels = [str(_label(e)) for e in examples]
-        self._words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
-        self._words.fit(texts)
-        features = self._features(texts)
-        self._classifier = LogisticRegression(C=self.component_config["C"], max_iter=3000)
-        self._classifier.fit(features, labels)
+        config = self.component_config
+        weights = [config["spanish_weight"] if language_of(t) == SPANISH else 1.0 for t in texts]
+        # The two readings fit side by side: each is one core's work for half a minute.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            spanish = pool.submit(
+                SpellingReading.fit, texts, labels, weights, self._embedding, config["C"]
+            )
+            self._words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+            self._words.fit(texts)
+            features = self._features(texts)
+            self._classifier = LogisticRegression(C=config["C"], max_iter=3000)
+            self._classifier.fit(features, labels)
+            self._spanish = spanish.result()
         self.typical = self._typical_questions(texts, labels, features)
         self._prepare()
         with self._storage.write_to(self._resource) as directory:
-            fitted = (self._words, self._classifier, self.typical)
+            fitted = (self._words, self._classifier, self.typical, self._spanish)
             (directory / FILE).write_bytes(pickle.dumps(fitted))
         return self._resource
 
@@ -207,7 +232,12 @@ class SemanticClassifier(GraphComponent):
         todo = [m for m in messages if m.get(TEXT) and not str(m.get(TEXT)).startswith("/")]
         if not todo:
             return messages
-        probabilities = self._probabilities([str(m.get(TEXT)) for m in todo])
+        texts = [str(m.get(TEXT)) for m in todo]
+        probabilities = self._probabilities(texts)
+        spanish = [i for i, text in enumerate(texts) if language_of(text) == SPANISH]
+        if spanish and self._spanish is not None:
+            rows = self._spanish.probabilities([texts[i] for i in spanish], self._embedding)
+            probabilities[spanish] = rows[:, self._spanish_columns]
         classes = self._classes
         for message, row in zip(todo, probabilities, strict=True):
             order = np.argsort(row)[::-1][:3]
@@ -233,13 +263,19 @@ class SemanticClassifier(GraphComponent):
             _set_intent(message, OUT_OF_SCOPE, semantic[OUT_OF_SCOPE])
             return
         other = max(semantic, key=lambda k: semantic[k])
-        if (
-            other != chosen
-            and other.startswith("faq/")
-            and semantic[other] >= config["clarify_top"]
-            and semantic.get(chosen, 0.0) < config["clarify_other"]
+        if other == chosen:
+            return
+        agree = (language_of(text) or ENGLISH) in config["agree_languages"]
+        if other.startswith("faq/") and (
+            agree
+            or (
+                semantic[other] >= config["clarify_top"]
+                and semantic.get(chosen, 0.0) < config["clarify_other"]
+            )
         ):
             self._clarify(message, [chosen, other], semantic[other], least=2)
+        elif agree:
+            _set_intent(message, FALLBACK, semantic[other])
 
     def _rescue(self, message: Message, semantic: dict[str, float]) -> None:
         """DIET was unsure. An FAQ topic this reading is sure of is answered, one it finds
