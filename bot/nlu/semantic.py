@@ -147,9 +147,6 @@ class SemanticClassifier(GraphComponent):
         self._vocabulary: dict[str, int] = self._words.vocabulary_
         self._idf = np.asarray(self._words.idf_, dtype=np.float32)
         self._classes = [str(c) for c in self._classifier.classes_]
-        if self._spanish is not None:
-            column = {c: i for i, c in enumerate(self._spanish.classes)}
-            self._spanish_columns = [column[c] for c in self._classes]
 
     def _probabilities(self, texts: list[str]) -> np.ndarray:
         """What `predict_proba` on `_features` gives (a multinomial logistic regression over the
@@ -236,8 +233,9 @@ class SemanticClassifier(GraphComponent):
         probabilities = self._probabilities(texts)
         spanish = [i for i, text in enumerate(texts) if language_of(text) == SPANISH]
         if spanish and self._spanish is not None:
+            # Both readings learnt the same labels, so their columns are in the same order.
             rows = self._spanish.probabilities([texts[i] for i in spanish], self._embedding)
-            probabilities[spanish] = rows[:, self._spanish_columns]
+            probabilities[spanish] = rows
         classes = self._classes
         for message, row in zip(todo, probabilities, strict=True):
             order = np.argsort(row)[::-1][:3]

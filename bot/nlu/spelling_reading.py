@@ -28,7 +28,10 @@ class SpellingReading:
         self._words, self._characters, self._classifier = words, characters, classifier
         self._weights: np.ndarray | None = None
         self._bias: np.ndarray | None = None
-        self.classes = [str(c) for c in getattr(classifier, "classes_", [])]
+
+    @property
+    def classes(self) -> list[str]:
+        return [str(c) for c in self._classifier.classes_]
 
     @classmethod
     def fit(
@@ -49,7 +52,6 @@ class SpellingReading:
         classifier = LogisticRegression(C=regularisation, max_iter=3000)
         reading = cls(words, characters, classifier)
         classifier.fit(reading._features(list(texts), embedding), labels, sample_weight=weights)
-        reading.classes = [str(c) for c in classifier.classes_]
         return reading
 
     def _features(self, texts: list[str], embedding: StaticEmbedding) -> Any:
