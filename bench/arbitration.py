@@ -1,0 +1,226 @@
+"""How DIET's reading and the semantic reading are combined, rule beside rule, on single
+messages: for each message of the development sets, what both readings said (recorded once, by
+parsing with the trained model), then what each candidate rule would decide from that.
+
+    python -m bench.arbitration record         # parses the sets: build/arbitration.json
+    python -m bench.arbitration compare        # results: bench/results/arbitration.json
+
+Only the development sets choose a rule; `--heldout` adds the held-out sets to the table, to
+be looked at once a rule is chosen, not tuned on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bench import write_results
+from bench.understanding import SETS
+
+ROOT = Path(__file__).parent.parent
+RECORDS = ROOT / "build" / "arbitration.json"
+NLU_SETS = {"nlu_dev": ROOT / "bench" / "data" / "nlu_dev.yml"}
+DEV = ("dev", "spanish_dev", "nlu_dev")
+HELDOUT = ("heldout", "spanish_heldout")
+
+
+def _singles(name: str) -> list[dict[str, str]]:
+    path = SETS.get(name) or NLU_SETS[name]
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if "examples" in raw:
+        return [
+            {"text": str(e["text"]), "label": str(e["label"]), "kind": "nlu"}
+            for e in raw["examples"]
+        ]
+    return [
+        {"text": str(s["text"]), "label": str(s["label"]), "kind": str(s["kind"])}
+        for s in raw.get("singles") or []
+    ]
+
+
+def _final(parsed: dict[str, Any]) -> str:
+    name = str((parsed.get("intent") or {}).get("name"))
+    selector = (parsed.get("response_selector") or {}).get(name) or {}
+    key = (selector.get("response") or {}).get("intent_response_key")
+    return str(key) if key else name
+
+
+async def _record(names: list[str]) -> dict[str, list[dict[str, Any]]]:
+    from rasa.core.agent import Agent
+    from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+
+    from bot import rasa_server, training
+    from bot.nlu import semantic
+    from bot.nlu.understanding import reading
+
+    seen: list[dict[str, Any]] = []
+    original = semantic.SemanticClassifier._arbitrate
+
+    def recording(self: Any, message: Any, probabilities: dict[str, float]) -> None:
+        selectors = message.get(semantic.RESPONSE_SELECTOR_KEY) or {}
+        seen.append(
+            {
+                "chosen": reading(message).label,
+                "intent": dict(message.get(INTENT) or {}),
+                "ranking": [
+                    (r["name"], round(float(r["confidence"]), 5))
+                    for r in message.get(INTENT_RANKING_KEY) or []
+                ],
+                "selectors": {
+                    k: [
+                        (r["intent_response_key"], round(float(r["confidence"]), 5))
+                        for r in v.get("ranking") or []
+                    ]
+                    for k, v in selectors.items()
+                    if isinstance(v, dict)
+                },
+                "semantic": {k: round(v, 5) for k, v in probabilities.items() if v >= 1e-4},
+            }
+        )
+        original(self, message, probabilities)
+
+    semantic.SemanticClassifier._arbitrate = recording  # type: ignore[method-assign,assignment]
+    rasa_server.install()
+    agent = Agent.load(str(training.current_model()))
+    records: dict[str, list[dict[str, Any]]] = {}
+    for name in names:
+        records[name] = []
+        for single in _singles(name):
+            seen.clear()
+            parsed = await agent.parse_message(single["text"])
+            state = seen[0] if seen else {}
+            records[name].append({**single, **state, "final": _final(parsed)})
+    return records
+
+
+def record(names: list[str]) -> None:
+    records = asyncio.run(_record(names))
+    RECORDS.parent.mkdir(exist_ok=True)
+    RECORDS.write_text(json.dumps(records))
+    print(f"recorded {sum(map(len, records.values()))} messages: {RECORDS}")
+
+
+# --- rules: each maps one record to a decision (a label, `clarify`, or unchanged) -------------
+
+Rule = Callable[[dict[str, Any]], str]
+
+
+def current(r: dict[str, Any]) -> str:
+    return str(r["final"])
+
+
+def _diet_faq(r: dict[str, Any]) -> dict[str, float]:
+    """DIET's probability of each FAQ topic: P(faq) times the selector's share."""
+    faq = next((c for n, c in r.get("ranking", []) if n == "faq"), 0.0)
+    return {k: faq * c for k, c in r.get("selectors", {}).get("faq", [])}
+
+
+def product(answer: float) -> Rule:
+    """Where the current rule asks or falls back after a disagreement, answer the topic whose
+    product of the two readings' probabilities holds at least `answer` of the products' sum."""
+
+    def rule(r: dict[str, Any]) -> str:
+        final = str(r["final"])
+        chosen = str(r.get("chosen", ""))
+        if not chosen.startswith("faq/") or final not in ("clarify_topic", "nlu_fallback"):
+            return final
+        diet = _diet_faq(r)
+        sem = r["semantic"]
+        joint = {k: diet[k] * sem.get(k, 0.0) for k in diet}
+        # The rest of the semantic reading (off topic, not in the article) as one competitor,
+        # weighted by DIET's probability of anything but an FAQ.
+        rest = 1.0 - sum(diet.values())
+        other = sum(v for k, v in sem.items() if not k.startswith("faq/"))
+        joint["other"] = max(rest, 1e-3) * other
+        total = sum(joint.values())
+        ranked = sorted(joint, key=lambda k: joint[k], reverse=True)
+        top = ranked[0]
+        if top.startswith("faq/") and joint[top] / total >= answer:
+            return top
+        return final
+
+    return rule
+
+
+def runner_up(non_faq: float, faq: float) -> Rule:
+    """Where DIET chose an FAQ topic and the semantic reading's first choice was something else,
+    answer DIET's topic when it is the semantic reading's second choice with at least
+    `non_faq` (first choice not an FAQ topic) or `faq` (first choice another FAQ topic)."""
+
+    def rule(r: dict[str, Any]) -> str:
+        final = str(r["final"])
+        chosen = str(r.get("chosen", ""))
+        if not chosen.startswith("faq/") or final not in ("clarify_topic", "nlu_fallback"):
+            return final
+        sem = r["semantic"]
+        ranked = sorted(sem, key=lambda k: sem[k], reverse=True)
+        if len(ranked) < 2 or ranked[1] != chosen:
+            return final
+        least = faq if ranked[0].startswith("faq/") else non_faq
+        return chosen if sem[chosen] >= least else final
+
+    return rule
+
+
+def _right(label: str, decision: str) -> bool:
+    if label.startswith("faq/"):
+        return decision == label
+    if label == "emergency":
+        return decision == "emergency"
+    return not decision.startswith("faq/")
+
+
+def score(records: list[dict[str, Any]], rule: Rule) -> dict[str, Any]:
+    kinds: dict[str, list[bool]] = {}
+    wrong = clarified = 0
+    for r in records:
+        decision = rule(r)
+        kinds.setdefault(r["kind"], []).append(_right(r["label"], decision))
+        wrong += decision.startswith("faq/") and decision != r["label"]
+        clarified += decision == "clarify_topic"
+    table: dict[str, Any] = {k: round(sum(v) / len(v), 4) for k, v in sorted(kinds.items())}
+    return table | {"wrong": wrong, "clarify": clarified, "messages": len(records)}
+
+
+RULES: dict[str, Rule] = (
+    {"current": current}
+    | {f"product_{a}": product(a) for a in (0.5, 0.7, 0.9)}
+    | {
+        f"second_{n}_{f}": runner_up(n, f)
+        for n, f in ((0.2, 1.1), (0.3, 1.1), (0.4, 1.1), (1.1, 0.2), (1.1, 0.3), (0.3, 0.3))
+    }
+)
+
+
+def compare(heldout: bool) -> None:
+    records = json.loads(RECORDS.read_text())
+    names = [n for n in (*DEV, *(HELDOUT if heldout else ())) if n in records]
+    results = {n: {rule: score(records[n], f) for rule, f in RULES.items()} for n in names}
+    write_results("arbitration", results)
+    for name, table in results.items():
+        print(f"== {name}")
+        for rule, row in table.items():
+            print(f"  {rule:16s} {row}")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("action", choices=["record", "compare"])
+    parser.add_argument("--heldout", action="store_true")
+    args = parser.parse_args(argv)
+    if args.action == "record":
+        record([*DEV, *HELDOUT])
+    else:
+        compare(args.heldout)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
