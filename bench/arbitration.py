@@ -54,7 +54,7 @@ def _final(parsed: dict[str, Any]) -> str:
 
 async def _record(names: list[str]) -> dict[str, list[dict[str, Any]]]:
     from rasa.core.agent import Agent
-    from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+    from rasa.shared.nlu.constants import INTENT_RANKING_KEY
 
     from bot import rasa_server, training
     from bot.nlu import semantic
@@ -68,7 +68,6 @@ async def _record(names: list[str]) -> dict[str, list[dict[str, Any]]]:
         seen.append(
             {
                 "chosen": reading(message).label,
-                "intent": dict(message.get(INTENT) or {}),
                 "ranking": [
                     (r["name"], round(float(r["confidence"]), 5))
                     for r in message.get(INTENT_RANKING_KEY) or []
@@ -116,6 +115,12 @@ def current(r: dict[str, Any]) -> str:
     return str(r["final"])
 
 
+def _disagreed(r: dict[str, Any]) -> bool:
+    """DIET chose an FAQ topic and the current rule asked or fell back instead."""
+    chosen = str(r.get("chosen", ""))
+    return chosen.startswith("faq/") and r["final"] in ("clarify_topic", "nlu_fallback")
+
+
 def _diet_faq(r: dict[str, Any]) -> dict[str, float]:
     """DIET's probability of each FAQ topic: P(faq) times the selector's share."""
     faq = next((c for n, c in r.get("ranking", []) if n == "faq"), 0.0)
@@ -128,8 +133,7 @@ def product(answer: float) -> Rule:
 
     def rule(r: dict[str, Any]) -> str:
         final = str(r["final"])
-        chosen = str(r.get("chosen", ""))
-        if not chosen.startswith("faq/") or final not in ("clarify_topic", "nlu_fallback"):
+        if not _disagreed(r):
             return final
         diet = _diet_faq(r)
         sem = r["semantic"]
@@ -139,10 +143,8 @@ def product(answer: float) -> Rule:
         rest = 1.0 - sum(diet.values())
         other = sum(v for k, v in sem.items() if not k.startswith("faq/"))
         joint["other"] = max(rest, 1e-3) * other
-        total = sum(joint.values())
-        ranked = sorted(joint, key=lambda k: joint[k], reverse=True)
-        top = ranked[0]
-        if top.startswith("faq/") and joint[top] / total >= answer:
+        top = max(joint, key=lambda k: joint[k])
+        if top.startswith("faq/") and joint[top] / sum(joint.values()) >= answer:
             return top
         return final
 
@@ -155,9 +157,8 @@ def runner_up(non_faq: float, faq: float) -> Rule:
     `non_faq` (first choice not an FAQ topic) or `faq` (first choice another FAQ topic)."""
 
     def rule(r: dict[str, Any]) -> str:
-        final = str(r["final"])
-        chosen = str(r.get("chosen", ""))
-        if not chosen.startswith("faq/") or final not in ("clarify_topic", "nlu_fallback"):
+        final, chosen = str(r["final"]), str(r.get("chosen", ""))
+        if not _disagreed(r):
             return final
         sem = r["semantic"]
         ranked = sorted(sem, key=lambda k: sem[k], reverse=True)
