@@ -23,11 +23,12 @@ import yaml
 
 from bench import write_results
 from bench.understanding import SETS
+from bot.language import SPANISH, detect
 
 ROOT = Path(__file__).parent.parent
 RECORDS = ROOT / "build" / "arbitration.json"
 NLU_SETS = {"nlu_dev": ROOT / "bench" / "data" / "nlu_dev.yml"}
-DEV = ("dev", "spanish_dev", "nlu_dev")
+DEV = ("dev", "spanish_dev", "nlu_dev", "dev2", "spanish_dev2")
 HELDOUT = ("heldout", "spanish_heldout")
 
 
@@ -52,7 +53,7 @@ def _final(parsed: dict[str, Any]) -> str:
     return str(key) if key else name
 
 
-async def _record(names: list[str]) -> dict[str, list[dict[str, Any]]]:
+async def _record(names: list[str], model: Path | None) -> dict[str, list[dict[str, Any]]]:
     from rasa.core.agent import Agent
     from rasa.shared.nlu.constants import INTENT_RANKING_KEY
 
@@ -87,7 +88,7 @@ async def _record(names: list[str]) -> dict[str, list[dict[str, Any]]]:
 
     semantic.SemanticClassifier._arbitrate = recording  # type: ignore[method-assign,assignment]
     rasa_server.install()
-    agent = Agent.load(str(training.current_model()))
+    agent = Agent.load(str(model or training.current_model()))
     records: dict[str, list[dict[str, Any]]] = {}
     for name in names:
         records[name] = []
@@ -99,8 +100,8 @@ async def _record(names: list[str]) -> dict[str, list[dict[str, Any]]]:
     return records
 
 
-def record(names: list[str]) -> None:
-    records = asyncio.run(_record(names))
+def record(names: list[str], model: Path | None = None) -> None:
+    records = asyncio.run(_record(names, model))
     RECORDS.parent.mkdir(exist_ok=True)
     RECORDS.write_text(json.dumps(records))
     print(f"recorded {sum(map(len, records.values()))} messages: {RECORDS}")
@@ -170,6 +171,20 @@ def runner_up(non_faq: float, faq: float) -> Rule:
     return rule
 
 
+def off_topic(least: float, spanish_only: bool) -> Rule:
+    """An FAQ answer becomes the out-of-scope reply when the semantic reading gives off topic at
+    least `least` (today 0.6 for every message; Spanish off-topic messages score lower)."""
+
+    def rule(r: dict[str, Any]) -> str:
+        final = str(r["final"])
+        if not final.startswith("faq/") or (spanish_only and detect(r["text"]) != SPANISH):
+            return final
+        oos = float(r.get("semantic", {}).get("out_of_scope", 0.0))
+        return "out_of_scope" if oos >= least else final
+
+    return rule
+
+
 def _right(label: str, decision: str) -> bool:
     if label.startswith("faq/"):
         return decision == label
@@ -197,6 +212,8 @@ RULES: dict[str, Rule] = (
         f"second_{n}_{f}": runner_up(n, f)
         for n, f in ((0.2, 1.1), (0.3, 1.1), (0.4, 1.1), (1.1, 0.2), (1.1, 0.3), (0.3, 0.3))
     }
+    | {f"off_topic_es_{t}": off_topic(t, spanish_only=True) for t in (0.2, 0.3, 0.4, 0.5)}
+    | {f"off_topic_{t}": off_topic(t, spanish_only=False) for t in (0.3, 0.4, 0.5)}
 )
 
 
@@ -215,9 +232,10 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("action", choices=["record", "compare"])
     parser.add_argument("--heldout", action="store_true")
+    parser.add_argument("--model", type=Path, help="the model to record (default: the current one)")
     args = parser.parse_args(argv)
     if args.action == "record":
-        record([*DEV, *HELDOUT])
+        record([*DEV, *HELDOUT], args.model)
     else:
         compare(args.heldout)
     return 0

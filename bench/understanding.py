@@ -3,6 +3,7 @@ before this work, the current pipeline without its pretrained features), one tab
 Results: bench/results/understanding_<set>.json (scores, counts and errors of each model).
 
     python -m bench.understanding dev                    # bench/data/understanding_dev.yml
+    python -m bench.understanding dev2                   # a second one, written later
     python -m bench.understanding heldout \\   # the gate's held-out set (look, don't tune)
         --model before=build/baseline.tar.gz --model without_pretrained=build/no_semantic.tar.gz
 """
@@ -24,6 +25,9 @@ SETS = {
     "heldout": HERE.parent / "tests" / "data" / "understanding_heldout.yml",
     "spanish_dev": HERE / "data" / "spanish_dev.yml",
     "spanish_heldout": HERE.parent / "tests" / "data" / "spanish_heldout.yml",
+    # Written later, by someone who had not seen the training data or the sets above.
+    "dev2": HERE / "data" / "understanding_dev2.yml",
+    "spanish_dev2": HERE / "data" / "spanish_dev2.yml",
 }
 
 
