@@ -8,7 +8,15 @@ emergency message (which is worded "if you are having ...") followed by the staf
 Signs that need a clinician the same day rather than 911 (fever, pus, blisters, spreading redness,
 severe pain, fainting) are words that also appear in ordinary questions ("can Botox cause a fever?",
 "pus-filled bumps", "tylenol for a fever"), so they count only when the visitor reports them after
-a treatment, not when they ask about them in general.
+a treatment, not when they ask about them in general. Fainting that is happening now ("I'm about
+to faint", "me voy a desmayar", "me desmayé", "muy mareada") is the exception and always counts;
+someone else's fainting in the past ("mi abuela se desmayó") counts only after a treatment.
+
+Spanish symptoms are matched in the forms that report them (hinchado, se hinchó, se está
+hinchando), not the infinitive of a prediction ("¿el botox me va a hinchar la cara?"). A symptom
+whose subject is a pet ("mi perro no puede respirar") is not the visitor's and does not count.
+A drooping eyelid ("se me cae el párpado") counts only with another sign: alone it is a known,
+non-urgent side effect of Botox and a question for staff.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from dataclasses import dataclass
 
 # Words that turn a body function into a complaint: "can't breathe", "hard to swallow".
 _TROUBLE = (
-    r"(?:can ?not|can'?t|cant|cnt|unable|not able|hard(?:ly)?|barely|trouble|troubles|"
+    r"(?:can ?not|can'?t|cant|cnt|cnat|unable|not able|hard(?:ly)?|barely|trouble|troubles|"
     r"difficult(?:y|ies)?|dificult\w*|struggl\w*|problems?|issues?|having a hard time|"
     r"hurts? to|painful to|short(?:ness)? of|labou?red|gasping|difficulty)"
 )
@@ -27,10 +35,15 @@ _BREATHE = r"(?:br[ea]{1,2}th\w*|breth\w*|brea?the?\w*|brathe?\w*|bereath\w*)"
 _SWALLOW = r"(?:swal+o\w*|swol+ow\w*|swalow\w*|swalo\w*|swallo\w*)"
 _SWELL = r"(?:swell\w*|swel\w*|swoll?en\w*|swolen|swolle\w*|puff\w*|balloon\w*|blown up|blew up)"
 _THROAT = r"(?:throat|throught|throt|thraot|troat|throut)"
-_SWELL_PLACE = rf"(?:{_THROAT}|tongue|lips?|mouth|face|facial|eyes?|eyelids?|cheeks?|neck|airway)"
+_TONGUE = r"(?:tongue|tounge|toung|tonge)"
+_SWELL_PLACE = (
+    rf"(?:{_THROAT}|{_TONGUE}|lips?|mouth|face|facial|eyes?|eyelids?|cheeks?|neck|airway)"
+)
 _WHOSE = r"(?:my|her|his|their|the)"
 _EYELID = r"(?:eye ?lids?|eyelids?|eye ?brows?|eye)"
 _DROOP = r"(?:droop\w*|drop\w*|sag\w*|ptosis|fallen|falling|hanging|heavy|lower\w*|closing)"
+_VISION = r"(?:vision|visions|vison|eyesight|eye sight|sight)"
+_FACE_PART = rf"(?:face|lips?|mouth|{_TONGUE}|cheeks?)"
 
 
 def _near(first: str, second: str, gap: int = 4) -> str:
@@ -46,10 +59,12 @@ _PATTERNS: dict[str, list[str]] = {
     "breathing": [
         _near(_TROUBLE, _BREATHE),
         _near(_BREATHE, r"(?:harder|worse|hard|difficult|labou?red|shallow|tight\w*)", gap=3),
-        r"\bshort(?:ness)? of br\w*",
+        r"\bshort\w* of br\w*",
+        r"\bout of breath\b|\bbreathless\w*|\b(?:not|isn'?t|stopped) breathing\b",
         r"\bwheez\w*",
         r"\bgasp\w* for air\b",
-        r"\bcan'?t get (?:enough )?air\b",
+        rf"\b{_TROUBLE} (?:to )?(?:get|getting|take|taking|pull|draw) (?:in )?"
+        r"(?:enough |any )?air\b",
         r"\bchok(?:e|es|ing)\b",
         r"\bchest (?:is |feels )?(?:tight|closing)\w*",
         r"\bsuffocat\w*",
@@ -57,33 +72,38 @@ _PATTERNS: dict[str, list[str]] = {
     "swallowing": [
         _near(_TROUBLE, _SWALLOW),
         _near(_SWALLOW, r"(?:harder|worse|hard|difficult|painful)", gap=3),
+        rf"\bhurts? (?:when|if) (?:i )?{_SWALLOW}",
         rf"\bstuck (?:\w+ ){{0,3}}(?:{_SWALLOW}|{_THROAT})",
         r"\b(?:dysphagia)\b",
     ],
     "swelling": [
         _either_order(_SWELL_PLACE, _SWELL, gap=3),
-        rf"\b(?:{_THROAT}|airway|tongue) (?:\w+ ){{0,3}}(?:closing|tight|thick)\w*",
+        rf"\b(?:{_THROAT}|airway|{_TONGUE}) (?:\w+ ){{0,3}}(?:closing|tight|thick)\w*",
     ],
     "allergic reaction": [
-        r"\banaph\w*",
+        r"\banaph\w*|\banaf[aey]l\w*",  # "anafalactic"
         r"\bana?phyla\w*",
-        r"\ballerg\w* (?:reaction|attack|shock)\b",
+        r"\ball?erg\w* (?:reacti?on|raction|rxn|attack|shock)\b",
         r"\bepi ?pen\b",
         r"\bhives\b",
+        # An itchy throat is how anaphylaxis often starts.
+        rf"\bitch\w* (?:\w+ )?{_THROAT}|\b{_THROAT} (?:is |feels )?(?:\w+ )?itch\w*",
     ],
     "vision": [
         r"\b(?:blurr?(?:y|ed|ing)?|blury|double|doubled|lost|losing|loss of|dim|fuzzy) "
-        r"(?:\w+ )?(?:vision|visions|eyesight|sight)\b",
-        r"\b(?:vision|eyesight|sight) (?:\w+ ){0,3}(?:blur\w*|double|doubl\w*|gone|dark\w*|"
+        rf"(?:\w+ )?{_VISION}\b",
+        rf"\b{_VISION} (?:\w+ ){{0,3}}(?:blur\w*|double|doubl\w*|gone|dark\w*|"
         r"went|changed|weird|fuzzy)",
-        r"\bseeing (?:double|two of|everything twice)\b",
+        r"\bsee(?:ing)? (?:double|two of|everything twice)\b",
         r"\b(?:can'?t|cannot|cant|unable to) see "
         r"(?:properly|clearly|well|straight|anything|right|out)",
         r"\b(?:hard to|trouble|difficulty|problems?|struggling to) (?:see|seeing|focus\w*)\b",
         r"\beyes? (?:\w+ ){0,2}(?:blurr?\w*|fuzzy)",
+        r"\beverything (?:is |looks |seems |went |got |turned )?(?:\w+ )?"
+        r"(?:blurr?\w*|fuzzy|double|dark|black)\b",
         r"\bblind\w*\b",
         r"\bdiplopia\b",
-        r"\b(?:vision|eyesight|sight) (?:problems?|issues?|trouble)\b",
+        rf"\b{_VISION} (?:problems?|issues?|trouble)\b",
     ],
     "speech": [
         r"\bslurr?\w*",
@@ -91,20 +111,47 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(?:can'?t|cannot|unable to) (?:speak|talk) (?:properly|clearly|right|normally)",
         r"\b(?:speech|voice) (?:is |sounds |seems )?(?:\w+ )?"
         r"(?:weird|strange|off|slow|garbled|funny)",
+        r"\bwords (?:are |keep )?(?:coming|come|came) out (?:\w+ )?"
+        r"(?:wrong|weird|jumbled|garbled|funny|slurred)",
+        r"\b(?:can'?t|cannot|cant) get (?:my |the )?words out\b",
+    ],
+    # A numb or one-sided drooping face is a stroke sign (the F of FAST).
+    "face numb or drooping": [
+        rf"\b{_FACE_PART} (?:is |feels |feel |went |has gone |going |gone |getting )?(?:\w+ )?"
+        r"(?:numb|tingl\w*|paraly\w*)",
+        # Not "do you numb the face first": the clinic numbing the skin is the visit, not a sign.
+        r"(?<!\byou )(?<!\bu )(?<!\bwe )(?<!\bthey )(?<!\bto )"
+        rf"\bnumb(?:ness)? (?:\w+ ){{0,2}}(?:{_FACE_PART}|one side|left side|right side)\b",
+        rf"\b(?:can'?t|cannot|cant) feel (?:{_WHOSE} )?(?:{_FACE_PART}|arms?|legs?|one side)\b",
+        r"\b(?:one|left|right|half|side of) (?:\w+ ){0,3}(?:face|mouth)\b(?:\W+\w+){0,3}?\W+"
+        r"(?:droop\w*|numb|paraly\w*|fallen|dropp\w*|sagg\w*)",
+        r"\b(?:face|mouth) (?:is |has |started )?droop\w*|\bfacial droop\w*",
     ],
     "chest pain": [
-        r"\bchest (?:pains?|hurt\w*|pressure|tightness|is tight|feels tight|squeez\w*)",
-        r"\bpains? in (?:my |the )?chest\b",
+        r"\bchest (?:pains?|hurt\w*|pressure|tightness|is tight|feels tight|squeez\w*|"
+        r"is heavy|feels heavy|heaviness)",
+        r"\b(?:pains?|pressure|tight(?:ness)?) (?:in |on |of )?(?:my |the )?chest\b",
         r"\bheart attack\b",
         r"\b(?:having|had|think i'?m having) a stroke\b",
     ],
     # Fainting happening now, with or without a treatment ("about to faint", "i'm passing
-    # out"); fainting asked about in general stays an after-treatment sign below.
+    # out"); fainting asked about in general stays an after-treatment sign below. Severe
+    # dizziness is fainting on its way.
     "fainting now": [
         r"\b(?:about to|going to|gonna|goin to) (?:faint|pass out|black out|collapse)\b",
         r"\b(?:i'?m|im|i am|she'?s|he'?s) (?:fainting|passing out|blacking out|collapsing)\b",
         r"\bi (?:keep|kept) (?:fainting|passing out|blacking out)\b",
         r"\bi (?:feel|am feeling|'m feeling) (?:like )?(?:i'?m )?(?:going to |gonna )?faint\b",
+        r"\bjust (?:fainted|passed out|blacked out|collapsed)\b",
+        r"\b(?:so|very|really|rly|super|extremely|too|real) "
+        r"(?:dizzy|lightheaded|light headed|light-headed)\b",
+        r"\b(?:room|everything|world) (?:is |keeps |started |starts )?spinning\b",
+        r"\b(?:is|'s|are) (?:unconscious|unresponsive)\b",
+        r"\b(?:won'?t|wont|will not|doesn'?t|isn'?t) wak(?:e|ing) up\b",
+    ],
+    "seizure": [
+        r"\b(?:having|is having|'s having) (?:a |another )?(?:seizure|convulsion)s?\b",
+        r"\b(?:seizing|convulsing)\b",
     ],
     "weakness": [
         r"\b(?:muscle|body|arms?|legs?|neck|whole body|all over) (?:\w+ ){0,2}"
@@ -114,41 +161,121 @@ _PATTERNS: dict[str, list[str]] = {
     ],
 }
 
-# Spanish, accents optional: the same symptoms, reported the way Spanish speakers write them.
+# Spanish, accents optional: the same symptoms, reported the way Spanish speakers write them,
+# Mexican colloquialisms ("jalar aire", "boca chueca") and Spanglish ("no puedo breathe") too.
+# "Me cuesta", "batallo para": the Spanish words that turn a body function into a complaint.
+_NO_PUEDO = (
+    r"(?:no (?:puedo|pued[oe]|podia|pude|consigo|logro|alcanzo a)|apenas (?:puedo|pued[oe])|"
+    r"(?:me|le|se me|se le) (?:cuesta|dificulta)(?: mucho| trabajo)?|(?:me|le) duele al|"
+    r"batall\w*(?: para| al)?|dificult\w*(?: para| al)?|trabajo para|problemas? (?:para|al))"
+)
+_RESPIRAR = r"(?:respir\w*|resirar|respiar|resprar|repirar|respirrar)"
+_TRAGAR = r"(?:trag(?:ar\w*|o|a|an|ando)|trgar|tragr)"
+# Report forms of "swell", not the infinitive of a prediction ("¿me va a hinchar?"); the h is
+# often left out.
+_HINCHA = (
+    r"(?:h?inch(?:a|an|ada|ado|adas|ados|ando|andose|o|aron|azon|isim[oa]s?)|"
+    r"inflam(?:a|an|ada|ado|adas|ados|ando|o|aron|acion)|abultad[oa]s?)"
+)
+_LUGAR = r"(?:garganta|lengua|labios?|boca|cara|rostro|ojos?|parpados?|cachetes?|mejillas?|cuello)"
+_BORROSO = r"(?:borros\w*|boros\w*|borroz\w*|nubl\w*|empanad\w*)"
+_DOBLE = r"doble(?! (?:cargo|cobro|pago|cita|la factura|el cargo|el cobro))"  # billing
+_CARA_ES = r"(?:cara|rostro|facial|boca|labios?|lengua|cachetes?|mejillas?)"
+_ENTUMIDO = (
+    r"(?:dormid[oa]s?|durmi\w*|adormec\w*|adormecid\w*|entumi\w*|entumec\w*|insensib\w*|"
+    r"paraliz\w*|paralisis|hormigue\w*|acalambr\w*)"
+)
+_CAIDA = r"(?:caid[oa]s?|cae|caen|cayo|cayendo|colgad\w*|paraliz\w*|dormid[oa]|durmi\w*)"
+
 _PATTERNS["breathing (es)"] = [
-    r"\b(?:no puedo|no pued[oe]|me cuesta|dificultad (?:para|al)|trabajo para|problemas? para)"
-    r" (?:\w+ )?respirar",
-    r"\bme (?:estoy )?ahog(?:o|ando)\b",
-    r"\bfalta de aire\b|\bsin aire\b|\bno me entra (?:el )?aire\b",
+    _near(_NO_PUEDO, rf"(?:{_RESPIRAR}|{_BREATHE})", gap=2),
+    _near(_TROUBLE, _RESPIRAR, gap=2),
+    _near(
+        _RESPIRAR,
+        r"(?:con (?:mucha )?dificultad|con (?:mucho )?trabajo|agitad\w*|entrecortad\w*|dificil)",
+        gap=2,
+    ),
+    # "me falta el aire", "no me entra aire", "no puedo jalar aire" (not "aire libre").
+    r"\b(?:me|le|nos|te) (?:esta )?falta(?:ndo)? (?:el |de )?aire\b|\bfalta de aire\b"
+    r"|\bsin aire\b",
+    r"\bno (?:me|le) (?:entra|llega|pasa|alcanza) (?:el |suficiente )?aire\b",
+    _near(_NO_PUEDO, r"aire\b(?! (?:libre|acondicionado))", gap=2),
+    r"\b(?:me|se|te) (?:\w+ )?ahog\w*|\bahog(?:o|ando\w*)\b",
+    r"\basfixi\w*",
+    # Wheezing: "me silba el pecho".
+    r"\b(?:silb|chifl)\w* (?:\w+ ){0,2}pecho\b|\bpecho (?:\w+ ){0,2}(?:silb|chifl)\w*",
 ]
 _PATTERNS["swallowing (es)"] = [
-    r"\b(?:no puedo|me cuesta|dificultad (?:para|al)|problemas? para) (?:\w+ )?tragar",
+    _near(_NO_PUEDO, rf"(?:{_TRAGAR}|{_SWALLOW})", gap=2),
+    _near(_TRAGAR, r"(?:con (?:mucha )?dificultad|con (?:mucho )?trabajo|dificil)", gap=2),
+    _near(_NO_PUEDO, r"pasar (?:ni )?(?:la |el )?(?:saliva|comida|agua|bocado)", gap=2),
+    r"\bno (?:me|le) pasa (?:ni )?(?:la |el )?(?:saliva|comida|agua|bocado)\b",
+    r"\b(?:atora\w*|atasca\w*) (?:\w+ ){0,4}garganta\b|\bgarganta (?:\w+ ){0,2}(?:atora|atasca)\w*",
 ]
 _PATTERNS["swelling (es)"] = [
-    r"\bhinch(?:a|ada|ado|adas|ados|ando|o|ó|azon|azón)\b(?:\W+\w+){0,4}?\W+"
-    r"(?:garganta|lengua|labios?|cara|ojos?|parpados?|párpados?|boca|cuello)",
-    r"\b(?:garganta|lengua|labios?|cara|ojos?|boca|cuello)\b(?:\W+\w+){0,3}?\W+"
-    r"(?:hinch\w*|inflam\w*)",
-    r"\b(?:cierra|cerrando|cerro|cerrado|cerrada) (?:\w+ )?garganta\b|\bgarganta cerrada\b",
+    _either_order(_HINCHA, rf"(?:{_LUGAR}|lips?|{_TONGUE}|{_THROAT}|face)", gap=4),
+    _either_order(_SWELL, _LUGAR, gap=4),  # Spanglish: "tengo swelling en los labios"
+    r"\b(?:cierra|cierre|cerrando\w*|cerro|cerrado|cerrada|cerrar) (?:\w+ ){0,2}garganta\b"
+    r"|\bgarganta (?:\w+ ){0,3}(?:cerr|cierr|apretad)\w*",
+    r"\blengua (?:\w+ ){0,2}(?:gord|grand|grues|pesad)\w*|\b(?:gord|grand)\w* (?:la )?lengua\b",
 ]
 _PATTERNS["allergic reaction (es)"] = [
-    r"\breacci[oó]n al[eé]rgica\b",
-    r"\banafila\w*",
-    r"\b(?:urticaria|ronchas)\b",
+    r"\brea?cc?i?on\w* (?:\w+ )?al+er[gj]\w*",
+    r"\bal+er[gj]ia (?:muy |bien |super |tan )?(?:fuerte|grave|severa|seria|horrible)\b",
+    r"\b(?:me|le|nos) (?:esta dando|dio|causo|provoco|hizo) (?:una |mucha )?"
+    r"(?:reaccion|al+er[gj]ia)\b",
+    r"\banafil\w*",
+    r"\b(?:urticaria|ronch(?:a|as|itas?|otas?|ones))\b",
+    # An itchy throat is how anaphylaxis often starts.
+    r"\b(?:pica|pican|picando|comezon|picor|picazon) (?:\w+ ){0,3}garganta\b"
+    r"|\bgarganta (?:\w+ ){0,2}(?:pica|pican|picando|comezon|picor|picazon)\b",
 ]
 _PATTERNS["vision (es)"] = [
-    r"\b(?:nubl\w*|borros\w*) (?:\w+ )?(?:la )?vista\b|\bvista (?:\w+ )?(?:nublada|borrosa)\b",
-    r"\bveo (?:doble|borroso|nublado|todo borroso)\b",
-    r"\bvisi[oó]n (?:doble|borrosa|nublada)\b",
-    r"\bno (?:puedo ver|veo) (?:bien|nada|claro)\b",
+    rf"\b(?:veo|ve|ves|veia|viendo) (?:\w+ ){{0,2}}(?:{_BORROSO}|{_DOBLE}|blurr?y|double)",
+    _either_order(r"(?:vista|vision)", rf"(?:{_BORROSO}|{_DOBLE})", gap=2),
+    _either_order(r"ojos?", _BORROSO, gap=2),  # not "doble": "paquete doble para ojos"
+    r"\b(?:perd\w*|perdida de) (?:la |el |mi )?(?:vista|vision)\b|\bse me (?:fue|va) la vista\b",
+    # Not when what cannot be seen is a thing: "no veo bien el mapa", "no veo nada en su página".
+    r"\bno (?:puedo ver|pude ver|veo|veia|alcanzo a ver) "
+    r"(?:bien|nada|claro|de (?:un|el|este|mi) ojo|del ojo)\b"
+    r"(?! (?:sobre|acerca|de (?:info\w*|precio\w*|eso)|(?:en )?(?:el|la|los|las|su|sus|tu|este|"
+    r"esta|ese|esa|eso)\b(?! ojo)))",
+    r"\b(?:me quede|estoy|quede|quedando|me estoy quedando) cieg[oa]\b|\bcieg[oa] de un ojo\b",
 ]
 _PATTERNS["chest pain (es)"] = [
-    r"\bdolor (?:en el|de|del) pecho\b|\bme duele el pecho\b|\bpresi[oó]n en el pecho\b",
+    _either_order(
+        r"(?:dolor\w*|duele|presion|opresion|oprim\w*|oprime|apret\w*|aprieta|punzad\w*|"
+        r"pesadez|pesad[oa]|pain|tight\w*)",
+        r"pecho",
+        gap=3,
+    ),
     r"\bataque (?:al coraz[oó]n|card[ií]aco)\b|\binfarto\b",
+    r"\b(?:derrame|infarto|ataque) cerebral\b|\bembolia\b|\baccidente cerebro ?vascular\b",
+    r"\b(?:me|le|te) (?:esta dando|dio|va a dar) (?:un )?(?:derrame|preinfarto)\b",
 ]
 _PATTERNS["speech (es)"] = [
-    r"\b(?:no puedo|me cuesta|dificultad para|problemas? para) (?:hablar|pronunciar|articular)\b",
-    r"\b(?:hablo|habla|hablando) (?:\w+ )?(?:raro|arrastrando|trabad\w*|enredad\w*)",
+    # Not "no puedo hablar por teléfono ahorita" or "no puedo hablar inglés".
+    _near(_NO_PUEDO, r"(?:hablar|pronunciar|articular|modular)", gap=1)
+    + r"(?! (?:por|al|ahorita|ahora|ahorrita|en este momento|contigo|de |sobre |mucho|"
+    r"ingles|espanol|con (?:ustedes|usted|alguien|nadie|ellos|ella|el|una?|mi|su|la|los)\b))",
+    r"\b(?:hablo|habla|hablando|hablar) (?:\w+ )?(?:raro|rara|arrastrando|trabad\w*|enredad\w*|"
+    r"chistoso|extrano|mocho|como borrach\w*)",
+    r"\barrastr\w* (?:\w+ )?palabras\b|\bpalabras (?:\w+ ){0,2}(?:arrastrad|enredad|trabad)\w*",
+    r"\b(?:traba|trabo|trabando|trabada|enreda|enredo|enredando|enredada) (?:\w+ )?lengua\b"
+    r"|\blengua (?:\w+ ){0,2}(?:trabad|enredad|torpe)\w*",
+    r"\bno (?:me|le) salen (?:las )?palabras\b",
+    r"\bno se (?:me|le) entiende (?:\w+ ){0,2}(?:habl\w*|nada)\b",
+]
+# The same stroke sign as "face numb or drooping": "se me durmió la cara", "boca chueca".
+_PATTERNS["face numb or drooping (es)"] = [
+    _either_order(_ENTUMIDO, _CARA_ES, gap=3),
+    r"\bno (?:siento|sentia|puedo sentir|pued[oe] sentir) (?:\w+ ){0,2}"
+    r"(?:cara|rostro|boca|labios?|lengua|brazos?|piernas?|manos?|lado)\b",
+    # One-sided, so not "tengo la cara caída" (sagging skin) or "se me cae el pelo".
+    r"\b(?:cara|boca|rostro) (?:\w+ ){0,3}(?:chuec\w*|torcid\w*|desviad\w*|caid[oa] de un lado)",
+    r"\b(?:chuec\w*|chueque\w*|torci\w*|desvi\w*) (?:\w+ ){0,2}(?:cara|boca)\b",
+    rf"\b(?:mitad|lado\w*) (?:\w+ ){{0,2}}(?:cara|boca|rostro)\b(?:\W+\w+){{0,3}}?\W+{_CAIDA}",
+    rf"\b{_CAIDA} (?:\w+ ){{0,2}}(?:mitad|un lado) de (?:la |mi )?(?:cara|boca|rostro)\b",
 ]
 _PATTERNS["weakness (es)"] = [
     r"\b(?:brazos?|piernas?|cuerpo|cuello|musculos?) (?:\w+ ){0,2}"
@@ -156,20 +283,54 @@ _PATTERNS["weakness (es)"] = [
     r"\b(?:no tengo|sin|me quede sin|perdi(?:endo)? (?:la )?) ?fuerzas? (?:en|para)\b",
     r"\bdebilidad (?:muscular|en (?:los|las|el|todo))\b",
     r"\bno (?:puedo|puede) (?:levantar|sostener) (?:los brazos|el brazo|la cabeza)\b",
+    _near(_NO_PUEDO, r"mover (?:\w+ ){0,2}(?:cara|boca|lado|brazos?|piernas?|manos?)\b", gap=1),
 ]
-_PATTERNS["fainting (es)"] = [r"\bme desmay[eéoó]\w*|\bdesmayo\b|\bperd[ií] el conocimiento\b"]
+_PATTERNS["fainting now (es)"] = [
+    r"\bperd(?:i|iendo) (?:el )?(?:conocimiento|sentido)\b",
+    # "Siento que me desmayo", "me desmayé", but not a habit: "me desmayo cuando veo agujas".
+    r"\bme desmay(?:e|o|aba)\b"
+    r"(?! (?:cuando|con|si|al|de (?:solo )?ver|facil\w*|siempre|nomas|nada mas))",
+    r"\b(?:me|se|te) (?:voy a|va a|vas a|vuelvo a|estoy|esta|acabo de|acaba de) desmay\w*",
+    r"\b(?:casi|a punto de) (?:me )?desmay\w*|\bdesmayand\w*",
+    r"\b(?:me|le) (?:dio|esta dando) (?:un |como un )?desmayo\b|\btuve un desmayo\b",
+    r"\b(?:esta|quedo|sigue|se quedo) inconsciente\b|\bno (?:despierta|reacciona)\b",
+    # Severe dizziness is fainting on its way.
+    r"\b(?:muy|bien|super|demasiado|re|tan|bastante|mega) maread[oa]s?\b|\bmareadisim[oa]\b"
+    r"|\bmareo (?:muy |bien |super )?(?:fuerte|horrible|terrible|intenso)\b",
+    r"\btodo (?:me )?(?:da|esta dando) vueltas\b|\bme da vueltas (?:todo|la cabeza|el cuarto)\b",
+]
+_PATTERNS["seizure (es)"] = [
+    r"\bconvulsionand\w*|\b(?:esta|estan) convulsion\w*"
+    r"|\b(?:me|le|te) (?:esta dando|estan dando|dio|dieron) (?:una |unas )?convulsion\w*"
+    r"|\b(?:esta|le esta dando un) ataque epileptico\b",
+]
 
-_DROOPING_EYELID = re.compile(_either_order(_EYELID, _DROOP, gap=3))
+_DROOPING_EYELID = re.compile(
+    _either_order(_EYELID, _DROOP, gap=3)
+    + "|"
+    + _either_order(r"(?:parpados?|ojos?|cejas?)", r"(?:caid[oa]s?|cae|caen|cayo|cayendo)", gap=3)
+)
+# A pet as the subject just before a symptom: "mi perro no puede respirar bien por el calor".
+_PET_SUBJECT = re.compile(
+    r"\b(?:mi|my|el|la|our|the|his|her|su|tu|your|nuestr[oa]) "
+    r"(?:perr\w*|gat[oa]s?|gatit[oa]s?|mascotas?|dogs?|doggy|pupp\w*|pup|cats?|kitt\w*|pets?)"
+    r"\W+(?:\w+\W+){0,2}$"
+)
 
 
-def _compile(groups: dict[str, list[str]]) -> dict[str, list[re.Pattern[str]]]:
-    return {name: [re.compile(p) for p in patterns] for name, patterns in groups.items()}
+def _compile(groups: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
+    # One alternation per symptom: a single scan of the text instead of one per pattern.
+    return {
+        name: re.compile("|".join(f"(?:{p})" for p in patterns))
+        for name, patterns in groups.items()
+    }
 
 
 _COMPILED = _compile(_PATTERNS)
 
 _TREATMENT = (
-    r"(?:botox|botx|tox|injections?|injects?|shots?|jabs?|treatments?|appointment|appt|procedure)"
+    r"(?:botox|botx|tox|injections?|injects?|shots?|jabs?|treatments?|appointment|appt|procedure|"
+    r"fillers?)"
 )
 # The message is about a treatment the person has had, not a general health question.
 _AFTER_TREATMENT = re.compile(
@@ -179,17 +340,21 @@ _AFTER_TREATMENT = re.compile(
     r"|\bwhere (?:\S+ ){0,2}inject\w*"
     # Spanish: "después del botox", "desde que me inyectaron", "donde me pusieron el botox".
     r"|\b(?:despues|desde|luego) (?:de |del |de la |de las |de los |que )?(?:\S+ ){0,3}"
-    r"(?:botox|inyecci\w*|inyect\w*|tratamiento|cita|procedimiento|aplicacion|piquetes?)\b"
+    r"(?:botox|inyecci\w*|inyect\w*|tratamiento|cita|procedimiento|aplicacion|piquetes?|"
+    r"relleno)\b"
     r"|\b(?:piquetes?|sitio|zona|lugar|punto|puntos) (?:de (?:la |las )?|del? )"
     r"(?:inyecci\w*|piquetes?|botox)"
+    # "Piquete" is what Mexican visitors call the injection: "me salió pus del piquete".
+    r"|\b(?:el|del|los|un|al) piquetes?\b"
     r"|\b(?:me|le|nos|les) (?:la |lo |las |los )?"
     r"(?:pusieron|puso|inyectaron|aplicaron|picaron)\b"
     r"|\b(?:me|se) (?:puse|puso|pusieron|hice|hizo) (?:el |la |un |una )?"
-    r"(?:botox|inyeccion|tratamiento)"
+    r"(?:botox|inyeccion|tratamiento|relleno)"
 )
-# A general question ("can Botox cause blisters?") rather than a report ("I have blisters").
+# A general question ("can Botox cause blisters?") rather than a report ("I have blisters");
+# Spanish questions may open with "¿".
 _QUESTION_OPENER = re.compile(
-    r"^(?:can|could|does|do|will|would|might|may|should|is there|are there|what if|"
+    r"^\W*(?:can|could|does|do|will|would|might|may|should|is there|are there|what if|"
     r"how (?:likely|common|often)|is it (?:possible|common|likely|usual|rare)|"
     r"(?:el botox |la inyeccion )?(?:puede|pueden|podria|causa|provoca|da)|"
     r"es (?:normal|posible|comun)|que pasa si|hay riesgo)\b"
@@ -233,6 +398,10 @@ _AFTER_TREATMENT_SIGNS: dict[str, list[str]] = {
     ],
 }
 # Spanish: the same signs, as Spanish speakers report them ("me salieron ampollas").
+_AFTER_TREATMENT_SIGNS["fainting (es)"] = [
+    r"\bdesmay\w*|\bperdio el (?:conocimiento|sentido)\b|\bconvuls\w*",
+    r"\bse me bajo la presion\b",
+]
 _AFTER_TREATMENT_SIGNS["infection (es)"] = [
     r"\b(?:fiebre|calentura|escalofrios)\b",
     r"\bpus\b|\bsupura\w*|\binfectad[oa]s?\b|\binfeccion\b",
@@ -286,8 +455,16 @@ def detect(text: str) -> RedFlag:
     return RedFlag(tuple(found))
 
 
-def _matching(groups: dict[str, list[re.Pattern[str]]], clean: str) -> list[str]:
-    return [name for name, patterns in groups.items() if any(p.search(clean) for p in patterns)]
+def _matching(groups: dict[str, re.Pattern[str]], clean: str) -> list[str]:
+    return [
+        name
+        for name, pattern in groups.items()
+        if any(_about_the_visitor(m, clean) for m in pattern.finditer(clean))
+    ]
+
+
+def _about_the_visitor(match: re.Match[str], clean: str) -> bool:
+    return _PET_SUBJECT.search(clean, 0, match.start()) is None
 
 
 def _reports_after_treatment(clean: str) -> bool:
