@@ -19,6 +19,13 @@ from bot.nlu.segments import is_elliptical, names_new_question, reads_as_questio
         # Spanish: one question word, or a request, asking for two things.
         ("cual es el telefono y la direccion", ["cual es el telefono", "cual es la direccion"]),
         ("me da el telefono y la direccion", ["me da el telefono", "me da la direccion"]),
+        # A question word behind a preposition still opens a question.
+        ("en que se diferencia, y duele?", ["en que se diferencia", "duele?"]),
+        ("is it safe and for how long does it work", ["is it safe", "for how long does it work"]),
+        # Spanish yes/no questions have no question word: a last clause ending in "?" after one.
+        ("como es la cita, me adormecen?", ["como es la cita", "me adormecen?"]),
+        ("duele y cuanto dura", ["duele", "cuanto dura"]),
+        ("que tratamientos hay y botox es mejor?", ["que tratamientos hay", "botox es mejor?"]),
         # A request is a question too ("describe", "walk me through").
         ("describe the visit plus where are you", ["describe the visit", "where are you"]),
         (
@@ -44,6 +51,10 @@ def test_several_questions_are_cut_in_the_visitors_order(text: str, parts: list[
         "is rosacea just red cheeks or is there more to it",
         "what does it do",
         "me da miedo la aguja y el dolor",  # "it scares me": a feeling, not a request
+        # A story in front of a yes/no question, and a choice between two things, are one question.
+        "cada vez que tomo vino se me pone roja la cara, es rosacea?",
+        "es rosacea o es alergia?",
+        "is it different from wrinkle botox, the one for lines?",
     ],
 )
 def test_one_question_stays_whole(text: str) -> None:
@@ -80,6 +91,11 @@ def test_a_follow_up_may_still_ask_a_whole_new_question() -> None:
     assert names_new_question("so is botox any better?")
     assert not names_new_question("and wine?")
     assert not names_new_question("what about the mites, what do they do?")
+    # Spanish needs fewer words: a verb makes "y duele?" a question of its own.
+    assert names_new_question("y duele?")
+    assert names_new_question("y cuanto dura?")
+    assert not names_new_question("y cuanto?")
+    assert not names_new_question("y el vino?")
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,21 @@ from __future__ import annotations
 import itertools
 import re
 
+from bot.language import SPANISH, detect
+
 # "me da el teléfono" asks for something; "me da miedo" (it scares me) does not.
 _SPANISH_REQUEST = (
     r"(?:me\s+(?:da|das|dan|pasa|pasas)|d[eé]me|dame|p[aá]same)(?=\s+(?:el|la|los|las|su|sus)\b)"
 )
+# A preposition in front of a question word still opens a question: "for how long", "en qué".
+_LED_QUESTION = (
+    r"(?:for|in|by|from|to|at)\s+(?:how|what|which|whom?|when)|"
+    r"(?:en|para|de|con|a|por|desde|hasta)\s+"
+    r"(?:qu[eé]|cu[aá]nt[oa]s?|cu[aá]ndo|d[oó]nde|qui[eé]n|cu[aá]l(?:es)?)"
+)
 # Words that open a question; a clause that starts with one after a joiner is a new question.
 _QUESTION_WORDS = (
+    rf"{_LED_QUESTION}|"
     r"what|whats|what's|wat|how|hows|how's|why|when|where|who|which|can|could|cud|does|do|did|"
     r"is|are|am|was|were|will|would|should|shud|may|might|must|any|anything|has|have|"
     r"tell me|explain|also|define|describe|walk me through|give me|show me|send me|"
@@ -77,6 +86,11 @@ def reads_as_question(text: str) -> bool:
     return text.rstrip().endswith("?") and len(words(core)) <= MAX_BARE_QUESTION_WORDS
 
 
+def _asks_alone(clause: str) -> bool:
+    """A Spanish verb is a whole question by itself: "duele y cuanto dura"."""
+    return bool(_SPANISH_VERB.fullmatch(strip_filler(clause).strip(" ,.;!?¿")))
+
+
 def split_questions(text: str) -> list[str]:
     """The message's questions in order, each with the statements before it as its context.
 
@@ -90,9 +104,10 @@ def split_questions(text: str) -> list[str]:
     parts: list[str] = []
     context = ""
     for clause in clauses:
-        clause = clause.strip()
+        clause = clause.strip().rstrip(",;").strip()
         size = len(words(strip_filler(clause)))
-        if reads_as_question(clause) and (size >= MIN_QUESTION_WORDS or clause.endswith("?")):
+        whole = size >= MIN_QUESTION_WORDS or clause.endswith("?") or _asks_alone(clause)
+        if reads_as_question(clause) and whole:
             parts.append(f"{context} {clause}".strip() if context else clause)
             context = ""
         else:
@@ -100,7 +115,7 @@ def split_questions(text: str) -> list[str]:
     if context and parts:
         parts[-1] = f"{parts[-1]} {context}"
     if len(parts) == 1:
-        parts = _run_on(parts[0]) or _shared_head(parts[0]) or parts
+        parts = _run_on(parts[0]) or _shared_head(parts[0]) or _yes_no_tail(parts[0]) or parts
     if len(parts) < 2 or len(parts) > MAX_PARTS:
         return [text.strip()]
     return parts
@@ -147,6 +162,12 @@ _VERB = re.compile(
     r"hay|duele|dura|cuesta|tiene|tienen|puedo|puede|pueden)\b",
     re.IGNORECASE,
 )
+# Verbs that make a whole Spanish question of two words ("y duele?", "y cuanto dura?").
+_SPANISH_VERB = re.compile(
+    r"\b(?:duele|duelen|dura|duran|cuesta|cuestan|sirve|funciona|hay|tiene|tienen|es|son|"
+    r"est[aá]n?|puedo|puede|pueden|quita|ayuda|afecta)\b",
+    re.IGNORECASE,
+)
 _NOUN_JOINER = re.compile(r"\s+(?:and|&|n|plus|y|e)\s+(?:also\s+|tambi[eé]n\s+)?", re.IGNORECASE)
 
 
@@ -162,6 +183,28 @@ def _shared_head(text: str) -> list[str] | None:
     return [pieces[0], f"{head.group(1)} {pieces[1]}"]
 
 
+# Spanish asks yes/no questions without a question word ("me adormecen?", "el botox es
+# mejor?"), so a last clause after a comma or "y" that ends with "?" may be a question of its own.
+_TAIL = re.compile(
+    r"(?:\s*,\s*(?:y\s+|e\s+|tambi[eé]n\s+)?|\s+(?:y|e|tambi[eé]n)\s+)(?=[^,;?]{3,60}\?+\s*$)",
+    re.IGNORECASE,
+)
+
+
+def _yes_no_tail(text: str) -> list[str] | None:
+    """In Spanish, a question followed by a yes/no question: "como es la cita, me adormecen?"
+    -> "como es la cita", "me adormecen?". Only after a clause that is a question itself, so a
+    story in front of its question ("cada vez que tomo vino se me pone roja, es rosacea?")
+    stays whole."""
+    cut = _TAIL.search(text)
+    if not cut or detect(text) != SPANISH:
+        return None
+    head, tail = text[: cut.start()].strip(), text[cut.end() :].strip()
+    if not _STARTS_QUESTION.match(strip_filler(head)) or len(words(head)) < 3:
+        return None
+    return [head, tail]
+
+
 def is_elliptical(text: str) -> bool:
     """Opens like a follow-up ("and wine?", "what about the mites, what do they do?")."""
     return bool(_ELLIPTICAL_START.match(text.strip()))
@@ -169,9 +212,12 @@ def is_elliptical(text: str) -> bool:
 
 def names_new_question(text: str) -> bool:
     """After its opener, a follow-up still asks a whole question of its own ("and where are you
-    located?"), rather than naming a thing to ask the last question about ("and wine?")."""
+    located?"), rather than naming a thing to ask the last question about ("and wine?"). Spanish
+    needs fewer words for one: "y duele?" (and does it hurt?) has its verb, "y cuanto?" does not."""
     rest = _ELLIPTICAL_START.sub("", text.strip(), count=1).strip(" ,.;")
-    return bool(_STARTS_QUESTION.match(rest)) and len(words(rest)) >= 3
+    if not _STARTS_QUESTION.match(rest):
+        return False
+    return len(words(rest)) >= 3 or bool(_SPANISH_VERB.search(rest))
 
 
 def points_back(text: str) -> bool:
