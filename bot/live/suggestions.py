@@ -1,11 +1,14 @@
 """Suggested answers for staff in a live chat: the clinic's own FAQ answers (data/responses/
-faq.yml), in the visitor's language, ranked by how many words the visitor's message shares with
-the topic's example questions (the NLU data under data/). Staff insert one with a
+faq.yml), in the visitor's language, ranked by the words the visitor's message shares with the
+topic's example questions (the NLU data under data/), each weighted by how often the topic's
+examples use it and how few topics do. Staff insert one with a
 click and may edit it; nothing is sent without them."""
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -69,26 +72,43 @@ def answers(root: Path = PROJECT_ROOT) -> dict[str, dict[str, str]]:
 
 
 @cache
-def examples(root: Path = PROJECT_ROOT) -> dict[str, set[str]]:
-    """topic -> the words of its example questions, in every language. Every NLU file under
-    data/ is read, wherever the FAQ examples are kept (they have moved before)."""
-    found: dict[str, set[str]] = {}
+def examples(root: Path = PROJECT_ROOT) -> dict[str, dict[str, float]]:
+    """topic -> word -> the share of its example questions (in every language) with that word.
+    Every NLU file under data/ is read, wherever the FAQ examples are kept (they have moved
+    before)."""
+    counts: dict[str, Counter[str]] = {}
+    sizes: Counter[str] = Counter()
     for path in sorted((root / "data").rglob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for item in data.get("nlu") or [] if isinstance(data, dict) else []:
             intent = str(item.get("intent", "")) if isinstance(item, dict) else ""
-            if intent.startswith("faq/"):
-                found.setdefault(intent[4:], set()).update(words(str(item.get("examples", ""))))
-    return found
+            if not intent.startswith("faq/"):
+                continue
+            topic = intent[4:]
+            for line in str(item.get("examples", "")).splitlines():
+                if line.strip().startswith("- "):
+                    counts.setdefault(topic, Counter()).update(words(line))
+                    sizes[topic] += 1
+    return {t: {w: n / sizes[t] for w, n in c.items()} for t, c in counts.items()}
+
+
+@cache
+def _rarity() -> dict[str, float]:
+    """How few topics use each word: "botox" or "rosacea", in every topic's examples, tell
+    nothing; with many examples a plain count of shared words ranked every topic alike."""
+    topics = examples()
+    used: Counter[str] = Counter(w for vocabulary in topics.values() for w in vocabulary)
+    return {w: math.log(len(topics) / n) for w, n in used.items()}
 
 
 def suggest(text: str, language: str = "en", limit: int = 3) -> list[dict[str, str]]:
     asked = words(text)
     if not asked:
         return []
+    rarity = _rarity()
     scored = []
     for topic, vocabulary in examples().items():
-        score = len(asked & vocabulary) / (len(asked) ** 0.5)
+        score = sum(vocabulary.get(w, 0.0) * rarity.get(w, 0.0) for w in asked)
         if score > 0 and topic in answers():
             scored.append((score, topic))
     scored.sort(key=lambda item: (-item[0], item[1]))
