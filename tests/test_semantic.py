@@ -15,7 +15,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import embeddings
 from bot.nlu.semantic import CLARIFY_KEY, SEMANTIC_KEY, SemanticClassifier
-from bot.nlu.understanding import reading
+from bot.nlu.understanding import ROLE_KEY, reading
 
 EXAMPLES = {
     "faq/how_common": [
@@ -189,3 +189,19 @@ def test_the_spanish_reading_computes_what_sklearn_would(trained: SemanticClassi
     features = spanish._features(texts, trained._embedding).tocsr()
     expected = spanish._classifier.predict_proba(features)
     assert np.allclose(spanish.probabilities(texts, trained._embedding), expected, atol=1e-5)
+
+
+def test_a_spanish_message_has_its_own_off_topic_threshold(stored: Stored) -> None:
+    # At 0 every Spanish FAQ answer is overruled; English messages keep their own threshold.
+    strict = SemanticClassifier.load({"off_topic_spanish": 0.0}, *stored)
+    spanish = _diet("cuanto dura el botox para la rosacea", "faq/duration")
+    english = _diet("how long will the botox last for my rosacea", "faq/duration")
+    strict.process([spanish, english])
+    assert reading(spanish).label == "out_of_scope"
+    assert reading(english).label == "faq/duration"
+    # A question cut from a longer message keeps the usual threshold: it is short, and borrows
+    # the message's topic.
+    part = _diet("cuanto dura el botox para la rosacea", "faq/duration")
+    part.data[ROLE_KEY] = ("part", spanish, 0)
+    strict.process([part])
+    assert reading(part).label == "faq/duration"

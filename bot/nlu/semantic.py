@@ -7,8 +7,8 @@ bigrams. DIET learns from our own examples' words only, so it can answer "how co
 jennifer" with how common rosacea is; this reading knows the message is about something else.
 It runs after DIET and the ResponseSelectors. When DIET chose an FAQ answer:
 
-- this reading gives `out_of_scope` at least `off_topic`: the message gets the out-of-scope
-  reply instead of another subject's fact;
+- this reading gives `out_of_scope` at least `off_topic` (`off_topic_spanish` for a Spanish
+  message): the message gets the out-of-scope reply instead of another subject's fact;
 - its first choice is another FAQ topic: the visitor is asked which of the two they mean
   (`clarify_topic`, with each topic's most typical training question as a button);
 - its first choice is not an FAQ topic: the fallback, which offers rephrasing or staff.
@@ -48,7 +48,7 @@ from bot.nlu import embeddings, segments
 from bot.nlu.language import ENGLISH, SPANISH
 from bot.nlu.language import detect as language_of
 from bot.nlu.spelling_reading import SpellingReading
-from bot.nlu.understanding import reading
+from bot.nlu.understanding import ROLE_KEY, reading
 
 SEMANTIC_KEY = "semantic"
 CLARIFY_KEY = "clarify"
@@ -75,6 +75,10 @@ class SemanticClassifier(GraphComponent):
             # A short question pointing back ("what causes it") means the page's subject: only
             # a reading this sure that it is off topic overrules DIET.
             "off_topic_pointing": 0.9,
+            # Spanish off-topic messages get lower off-topic readings (the embedding knows Spanish
+            # less well), so a lower one already overrules a whole Spanish message
+            # (bench/arbitration.py, off_topic_es_*).
+            "off_topic_spanish": 0.2,
             # Spanish examples count this many times in the Spanish reading.
             "spanish_weight": 3.0,
             "clarify_top": 0.5,
@@ -253,17 +257,21 @@ class SemanticClassifier(GraphComponent):
         if not chosen.startswith("faq/"):
             return
         text = str(message.get(TEXT) or "")
+        language = language_of(text) or ENGLISH
         pointing = segments.points_back(text) and len(segments.words(text)) <= 6
-        if (
-            semantic.get(OUT_OF_SCOPE, 0.0)
-            >= config["off_topic_pointing" if pointing else "off_topic"]
-        ):
+        # Only the visitor's whole message: a question cut from it, or read with the previous
+        # turn, is short and borrows its topic, and kept the usual threshold when measured.
+        if language == SPANISH and ROLE_KEY not in message.data:
+            off_topic = config["off_topic_spanish"]
+        else:
+            off_topic = config["off_topic_pointing" if pointing else "off_topic"]
+        if semantic.get(OUT_OF_SCOPE, 0.0) >= off_topic:
             _set_intent(message, OUT_OF_SCOPE, semantic[OUT_OF_SCOPE])
             return
         other = max(semantic, key=lambda k: semantic[k])
         if other == chosen:
             return
-        agree = (language_of(text) or ENGLISH) in config["agree_languages"]
+        agree = language in config["agree_languages"]
         if other.startswith("faq/") and (
             agree
             or (
