@@ -118,6 +118,21 @@ RED_FLAGS = [
     "he's unconscious",
     "i just fainted",
     "it hurts when i swallow",
+    # Signs told indirectly: colour, weight, a crooked smile, jerking, a numb arm.
+    "his lips look bluish",
+    "like a brick sitting on my chest",
+    "my dad's smile went crooked",
+    "one side of her face won't move",
+    "her arms are jerking and shaking",
+    "se me entumio el brazo izquierdo de repente",
+    "a mi esposa le dio un ataque y se cayo",
+    "se le pusieron los labios azules",
+    "mi mama no respira bien",
+    "siento un peso enorme en el pecho",
+    # Procedures by name, and a procedure followed by when it was done.
+    "did microneedling 2 days ago and now i have a fever",
+    "the area around the filler is turning grey",
+    "se me ampollo la piel despues del laser",
 ]
 
 
@@ -187,6 +202,18 @@ NOT_RED_FLAGS = [
     "i can't wake up early for a 7am appointment",
     "the photos on your site are blurry",
     "breathing exercises for rosacea flares?",
+    # Swelling outside the airway asked about in general, wished away, or what a treatment is for.
+    "how long do lips stay swollen after filler?",
+    "es normal que los labios queden inflamados despues del relleno?",
+    "I want natural lips, not swollen looking",
+    "do you do anything for swollen eyelids in the morning?",
+    # Numbness from an anaesthetic, breath lost to stairs, an idiom, an appointment missed.
+    "my lips were numb for an hour from the anesthetic, totally normal right?",
+    "se me durmio la boca con la anestesia del dentista",
+    "completely breathless after climbing your stairs lol",
+    "me quede sin aire de subir las escaleras",
+    "le dio un ataque de risa a mi hermana",
+    "I missed my laser appointment yesterday because of a fever",
 ]
 
 

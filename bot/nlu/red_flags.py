@@ -17,6 +17,12 @@ hinchando), not the infinitive of a prediction ("¿el botox me va a hinchar la c
 whose subject is a pet ("mi perro no puede respirar") is not the visitor's and does not count.
 A drooping eyelid ("se me cae el párpado") counts only with another sign: alone it is a known,
 non-urgent side effect of Botox and a question for staff.
+
+Some signs have an ordinary cause that the message itself gives away, and then do not count:
+swelling outside the airway asked about in general ("how long does swelling last after filler?",
+"¿es normal la hinchazón?") or named as what a treatment is for ("anything for puffy eyes?"),
+since swelling is what fillers are expected to do; numbness with the numbing cream or the
+dentist's anaesthetic in the message; being out of breath from running or laughing.
 """
 
 from __future__ import annotations
@@ -33,7 +39,11 @@ _TROUBLE = (
 )
 _BREATHE = r"(?:br[ea]{1,2}th\w*|breth\w*|brea?the?\w*|brathe?\w*|bereath\w*)"
 _SWALLOW = r"(?:swal+o\w*|swol+ow\w*|swalow\w*|swalo\w*|swallo\w*)"
-_SWELL = r"(?:swell\w*|swel\w*|swoll?en\w*|swolen|swolle\w*|puff\w*|balloon\w*|blown up|blew up)"
+# Not a wish: "fuller but not blown up", "lips that aren't puffy".
+_SWELL = (
+    r"(?<!\bnot )(?<!n't )"
+    r"(?:swell\w*|swel\w*|swoll?en\w*|swolen|swolle\w*|puff\w*|balloon\w*|blown up|blew up)"
+)
 _THROAT = r"(?:throat|throught|throt|thraot|troat|throut)"
 _TONGUE = r"(?:tongue|tounge|toung|tonge)"
 _SWELL_PLACE = (
@@ -44,6 +54,15 @@ _EYELID = r"(?:eye ?lids?|eyelids?|eye ?brows?|eye)"
 _DROOP = r"(?:droop\w*|drop\w*|sag\w*|ptosis|fallen|falling|hanging|heavy|lower\w*|closing)"
 _VISION = r"(?:vision|visions|vison|eyesight|eye sight|sight)"
 _FACE_PART = rf"(?:face|lips?|mouth|{_TONGUE}|cheeks?)"
+
+
+# Out of breath from exertion or laughter is not a sign: "sin aire de tanto reír", "out of
+# breath from running here".
+_NOT_EXERTION = (
+    r"(?! (?:from|after|de|por|despues de) (?:tanto |all the |so much |the |la |el )?"
+    r"(?:run\w*|laugh\w*|exercis\w*|gym|work ?out|working out|stairs|climb\w*|walk\w*|rush\w*|"
+    r"reir|risa|corr\w*|ejercicio|gimnasio|emocion|subir\w*|escaleras|caminar))"
+)
 
 
 def _near(first: str, second: str, gap: int = 4) -> str:
@@ -60,7 +79,8 @@ _PATTERNS: dict[str, list[str]] = {
         _near(_TROUBLE, _BREATHE),
         _near(_BREATHE, r"(?:harder|worse|hard|difficult|labou?red|shallow|tight\w*)", gap=3),
         r"\bshort\w* of br\w*",
-        r"\bout of breath\b|\bbreathless\w*|\b(?:not|isn'?t|stopped) breathing\b",
+        rf"\bout of breath\b{_NOT_EXERTION}|\bbreathless\w*{_NOT_EXERTION}"
+        r"|\b(?:not|isn'?t|stopped) breathing\b",
         r"\bwheez\w*",
         r"\bgasp\w* for air\b",
         rf"\b{_TROUBLE} (?:to )?(?:get|getting|take|taking|pull|draw) (?:in )?"
@@ -68,6 +88,9 @@ _PATTERNS: dict[str, list[str]] = {
         r"\bchok(?:e|es|ing)\b",
         r"\bchest (?:is |feels )?(?:tight|closing)\w*",
         r"\bsuffocat\w*",
+        # Blue lips: not enough oxygen, however the breathing is described.
+        r"\blips? (?:are |is |look |looks |went |turning |turned |going |getting )?(?:\w+ )?"
+        r"(?:blue|bluish)\b",
     ],
     "swallowing": [
         _near(_TROUBLE, _SWALLOW),
@@ -126,12 +149,21 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(?:one|left|right|half|side of) (?:\w+ ){0,3}(?:face|mouth)\b(?:\W+\w+){0,3}?\W+"
         r"(?:droop\w*|numb|paraly\w*|fallen|dropp\w*|sagg\w*)",
         r"\b(?:face|mouth) (?:is |has |started )?droop\w*|\bfacial droop\w*",
+        # Not "lopsided" or "uneven": after filler that is a cosmetic complaint for staff.
+        r"\b(?:smile|mouth|face) (?:is |looks |went |got |has gone |goes |going )?(?:\w+ )?"
+        r"(?:crooked|twisted)\b",
+        r"\b(?:half|one side of|side of) (?:my |her |his |the )?(?:face|mouth) "
+        r"(?:won'?t|wont|can'?t|cant|doesn'?t|isn'?t|will not|is not) mov\w*"
+        r"|\b(?:can'?t|cant|cannot) move (?:half|one side) of (?:my |her |his )?(?:face|mouth)\b",
     ],
     "chest pain": [
         r"\bchest (?:pains?|hurt\w*|pressure|tightness|is tight|feels tight|squeez\w*|"
         r"is heavy|feels heavy|heaviness)",
         r"\b(?:pains?|pressure|tight(?:ness)?) (?:in |on |of )?(?:my |the )?chest\b",
         r"\bheart attack\b",
+        # Crushing pressure described as a weight: "like an elephant sitting on my chest".
+        r"\b(?:sitting|standing|pressing|pushing|crushing|weight|elephant) (?:\w+ )?on "
+        r"(?:my |her |his |the )?chest\b|\bcrushing (?:\w+ )?chest\b",
         r"\b(?:having|had|think i'?m having) a stroke\b",
     ],
     # Fainting happening now, with or without a treatment ("about to faint", "i'm passing
@@ -152,6 +184,9 @@ _PATTERNS: dict[str, list[str]] = {
     "seizure": [
         r"\b(?:having|is having|'s having) (?:a |another )?(?:seizure|convulsion)s?\b",
         r"\b(?:seizing|convulsing)\b",
+        # Jerking is the seizure; shaking alone may be nerves or cold.
+        r"\bshak\w* (?:and|&|n) jerk\w*|\bjerk\w* (?:and|&|n) shak\w*"
+        r"|\bjerk\w* (?:\w+ )?(?:uncontrollabl\w*|all over)\b",
     ],
     "weakness": [
         r"\b(?:muscle|body|arms?|legs?|neck|whole body|all over) (?:\w+ ){0,2}"
@@ -197,13 +232,19 @@ _PATTERNS["breathing (es)"] = [
     ),
     # "me falta el aire", "no me entra aire", "no puedo jalar aire" (not "aire libre").
     r"\b(?:me|le|nos|te) (?:esta )?falta(?:ndo)? (?:el |de )?aire\b|\bfalta de aire\b"
-    r"|\bsin aire\b",
+    rf"|\bsin aire\b{_NOT_EXERTION}",
+    # Someone else's breathing, told by the person with them: "no respira bien", "ya no respira";
+    # not a stuffy nose ("no respiro bien por la nariz").
+    r"\bno (?:respira|respiro|esta respirando)\b(?! (?:bien )?por la nariz)",
     r"\bno (?:me|le) (?:entra|llega|pasa|alcanza) (?:el |suficiente )?aire\b",
     _near(_NO_PUEDO, r"aire\b(?! (?:libre|acondicionado))", gap=2),
     r"\b(?:me|se|te) (?:\w+ )?ahog\w*|\bahog(?:o|ando\w*)\b",
     r"\basfixi\w*",
     # Wheezing: "me silba el pecho".
     r"\b(?:silb|chifl)\w* (?:\w+ ){0,2}pecho\b|\bpecho (?:\w+ ){0,2}(?:silb|chifl)\w*",
+    # Blue lips: "se le pusieron los labios morados", "tiene los labios azules".
+    r"\blabios (?:\w+ ){0,2}azul\w*|\b(?:pusieron|puso|estan poniendo|poniendo) (?:\w+ )?"
+    r"(?:los )?labios (?:azul|morad)\w*",
 ]
 _PATTERNS["swallowing (es)"] = [
     _near(_NO_PUEDO, rf"(?:{_TRAGAR}|{_SWALLOW})", gap=2),
@@ -250,6 +291,7 @@ _PATTERNS["chest pain (es)"] = [
         gap=3,
     ),
     r"\bataque (?:al coraz[oó]n|card[ií]aco)\b|\binfarto\b",
+    r"\bpeso (?:\w+ )?(?:en|sobre) (?:el |mi )?pecho\b",
     r"\b(?:derrame|infarto|ataque) cerebral\b|\bembolia\b|\baccidente cerebro ?vascular\b",
     r"\b(?:me|le|te) (?:esta dando|dio|va a dar) (?:un )?(?:derrame|preinfarto)\b",
 ]
@@ -284,6 +326,10 @@ _PATTERNS["weakness (es)"] = [
     r"\bdebilidad (?:muscular|en (?:los|las|el|todo))\b",
     r"\bno (?:puedo|puede) (?:levantar|sostener) (?:los brazos|el brazo|la cabeza)\b",
     _near(_NO_PUEDO, r"mover (?:\w+ ){0,2}(?:cara|boca|lado|brazos?|piernas?|manos?)\b", gap=1),
+    # An arm or half the body going numb ("se me adormeció el brazo"); not a leg, which
+    # "falls asleep" from sitting.
+    r"\bse (?:me|le) (?:durmio|adormecio|entumio|entumecio|paralizo|esta (?:durmiendo|"
+    r"adormeciendo|entumiendo)) (?:el |la |los |todo el |medio |un )?(?:brazos?|cuerpo|lado)\b",
 ]
 _PATTERNS["fainting now (es)"] = [
     r"\bperd(?:i|iendo) (?:el )?(?:conocimiento|sentido)\b",
@@ -303,6 +349,9 @@ _PATTERNS["seizure (es)"] = [
     r"\bconvulsionand\w*|\b(?:esta|estan) convulsion\w*"
     r"|\b(?:me|le|te) (?:esta dando|estan dando|dio|dieron) (?:una |unas )?convulsion\w*"
     r"|\b(?:esta|le esta dando un) ataque epileptico\b",
+    # "Le dio un ataque" is how a seizure is told; not "un ataque de risa / de pánico".
+    r"\b(?:me|le|te) (?:esta dando|dio|dieron) (?:un |otro )?ataque\b"
+    r"(?! (?:de|al|cardiaco|cerebral))",
 ]
 
 _DROOPING_EYELID = re.compile(
@@ -317,6 +366,24 @@ _PET_SUBJECT = re.compile(
     r"\W+(?:\w+\W+){0,2}$"
 )
 
+# Swelling is what fillers are expected to do, so outside the airway it is not a sign when it is
+# asked about in general ("how long does swelling last after filler?", "¿es normal la hinchazón?")
+# or is what a treatment is for ("anything for puffy eyes?", "algo para los ojos hinchados").
+_AIRWAY = re.compile(rf"{_THROAT}|{_TONGUE}|airway|neck|garganta|lengua|cuello")
+_ROUTINE_QUESTION = re.compile(
+    r"^\W*(?:how long\b|is\b[^?.!]{0,40}\b(?:normal|common|expected|usual)\b|"
+    r"es (?:normal|comun)\b|cuanto (?:tiempo )?(?:dura|duran|tarda|tardan)\b)"
+)
+_FOR_IT = re.compile(
+    r"\b(?:for|para) (?:the |my |los |las |mis )?(?:\w+ (?:and|y|&) (?:the |my |los |las |mis )?)?$"
+)
+# Numbness from the numbing cream or the dentist's anaesthetic is expected, not a stroke sign.
+_ANAESTHETIC = re.compile(
+    r"\bnumbing\b|\ban(?:a)?esthe\w*|\banestesi\w*|\blidocain\w*|\bnovocain\w*|\bdentist\w*"
+    r"|\bpara adormecer\b|\badormecedor\w*"
+)
+_NUMB = re.compile(r"numb|tingl|dormid|durmi|adormec|entum|insensib|hormigue")
+
 
 def _compile(groups: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
     # One alternation per symptom: a single scan of the text instead of one per pattern.
@@ -328,28 +395,43 @@ def _compile(groups: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
 
 _COMPILED = _compile(_PATTERNS)
 
-_TREATMENT = (
-    r"(?:botox|botx|tox|injections?|injects?|shots?|jabs?|treatments?|appointment|appt|procedure|"
-    r"fillers?)"
+# The clinic's procedures by name (lasers, peels and needling burn and blister too).
+_PROCEDURE = (
+    r"(?:botox|botx|tox|dysport|xeomin|injections?|shots?|jabs?|fillers?|lasers?|peels?|peeling|"
+    r"micro ?needling|needling|kybella|prp|threads?|sculptra|juvederm|restylane|radiesse)"
+)
+_TREATMENT = rf"(?:{_PROCEDURE}|injects?|treatments?|appointment|appt|procedure)"
+_PROCEDIMIENTO = (
+    r"(?:botox|toxina|inyecci\w*|piquetes?|relleno|filler|laser|peeling|micro ?needling|dermapen|"
+    r"hilos|mesoterapia|acido hialuronico)"
+)
+# A procedure then a time in the past: "filler in my lips last week", "el laser de ayer"; not an
+# appointment ("I missed my laser appointment yesterday"), which may not have happened.
+_PAST = (
+    r"(?:yesterday|last (?:week|night|month)|the other day|(?:\d+|a|an|one|two|three|few|couple"
+    r"(?: of)?) (?:days?|hours?|hrs?|weeks?|wks?) ago|ayer|antier|anteayer|anoche|"
+    r"la semana pasada|hace (?:\w+ )?(?:dias|horas|semanas?|un rato))\b"
 )
 # The message is about a treatment the person has had, not a general health question.
 _AFTER_TREATMENT = re.compile(
-    rf"\b(?:after|since|from) (?:\S+ ){{0,2}}{_TREATMENT}\b"
+    rf"\b(?:after|since|from|around|near) (?:\S+ ){{0,2}}{_TREATMENT}\b"
     rf"|\b(?:had|got|getting|having) (?:my |the |a |her |his |some )?(?:\S+ )?{_TREATMENT}\b"
-    r"|\binjection (?:site|spot|point|area)s?\b|\binjected (?:area|spot|site|point)s?\b"
+    rf"|\b(?:{_PROCEDURE}|injection) (?:site|spot|point|area)s?\b"
+    r"|\binjected (?:area|spot|site|point)s?\b"
     r"|\bwhere (?:\S+ ){0,2}inject\w*"
+    rf"|\b(?:{_PROCEDURE}|{_PROCEDIMIENTO})\b"
+    rf"(?: (?!appoint|appt|consult|cita)[\w']+){{0,3}} {_PAST}"
     # Spanish: "después del botox", "desde que me inyectaron", "donde me pusieron el botox".
     r"|\b(?:despues|desde|luego) (?:de |del |de la |de las |de los |que )?(?:\S+ ){0,3}"
-    r"(?:botox|inyecci\w*|inyect\w*|tratamiento|cita|procedimiento|aplicacion|piquetes?|"
-    r"relleno)\b"
-    r"|\b(?:piquetes?|sitio|zona|lugar|punto|puntos) (?:de (?:la |las )?|del? )"
-    r"(?:inyecci\w*|piquetes?|botox)"
+    rf"(?:{_PROCEDIMIENTO}|inyect\w*|tratamiento|cita|procedimiento|aplicacion)\b"
+    r"|\b(?:piquetes?|sitio|zona|lugar|punto|puntos|area) (?:de (?:la |las |los )?|del? )"
+    rf"{_PROCEDIMIENTO}"
     # "Piquete" is what Mexican visitors call the injection: "me salió pus del piquete".
     r"|\b(?:el|del|los|un|al) piquetes?\b"
     r"|\b(?:me|le|nos|les) (?:la |lo |las |los )?"
     r"(?:pusieron|puso|inyectaron|aplicaron|picaron)\b"
-    r"|\b(?:me|se) (?:puse|puso|pusieron|hice|hizo) (?:el |la |un |una )?"
-    r"(?:botox|inyeccion|tratamiento|relleno)"
+    r"|\b(?:me|se) (?:puse|puso|pusieron|hice|hizo) (?:el |la |los |las |un |una )?"
+    rf"(?:{_PROCEDIMIENTO}|tratamiento|labios)"
 )
 # A general question ("can Botox cause blisters?") rather than a report ("I have blisters");
 # Spanish questions may open with "¿".
@@ -380,7 +462,7 @@ _AFTER_TREATMENT_SIGNS: dict[str, list[str]] = {
         r"\b(?:hot|warm) to (?:the )?touch\b",
         _either_order(
             r"(?:red\w*|rash\w*|swell\w*|swollen|pain\w*|warmth|hot)",
-            r"(?:spread\w*|streak\w*)",
+            r"(?:spread\w*|streak\w*|growing|getting bigger|bigger and bigger)",
             gap=4,
         ),
     ],
@@ -388,7 +470,9 @@ _AFTER_TREATMENT_SIGNS: dict[str, list[str]] = {
     "severe pain": [
         r"\b(?:severe|intense|excruciating|unbearable|extreme|horrible|terrible|worsening) "
         r"(?:\w+ )?(?:pain|ache|aching|throbbing)\b",
-        r"\bpain\b (?:\w+ ){0,3}(?:getting worse|worse and worse|unbearable|severe)",
+        r"\bpain\b (?:\w+ ){0,5}(?:getting worse|worse and worse|unbearable|severe)",
+        r"\bhurts? (?:so+|really|rly|super|like) (?:so+ )?(?:bad|much|hell)\b",
+        r"\b(?:10|ten) ?(?:/|out of) ?10\b",  # a pain score
     ],
     # "Is black" describes a skin tone, so black counts only as a change ("turning black").
     "skin colour change": [
@@ -408,16 +492,20 @@ _AFTER_TREATMENT_SIGNS["infection (es)"] = [
     r"\bcaliente al (?:tacto|tocar)\b",
     _either_order(
         r"(?:roj\w*|enrojec\w*|hinchaz\w*|dolor|rash|sarpullido)",
-        r"(?:extend\w*|regand\w*|rega\w*|propag\w*|expand\w*|corriendo)",
-        gap=5,
+        r"(?:extend\w*|regand\w*|rega\w*|propag\w*|expand\w*|corriendo|crec\w*|agrand\w*|"
+        r"cada vez mas grande)",
+        gap=6,
     ),
 ]
-_AFTER_TREATMENT_SIGNS["blistering (es)"] = [r"\bampolla\w*|\bvejiga\w*|\bllagas?\b"]
+# "Se me ampolló la piel": the verb as well as the noun.
+_AFTER_TREATMENT_SIGNS["blistering (es)"] = [r"\bampoll\w*|\bvejiga\w*|\bllagas?\b"]
 _AFTER_TREATMENT_SIGNS["weakness (es)"] = [r"\bdebil\w*|\bsin fuerzas?\b"]
 _AFTER_TREATMENT_SIGNS["severe pain (es)"] = [
     r"\b(?:dolor|hinchazon|hinchad[oa]|caliente) (?:\w+ ){0,4}"
     r"(?:empeor\w*|peor|cada vez mas|aumenta\w*)",
     r"\bdolor (?:muy |bien |super )?(?:fuerte|intenso|insoportable|terrible|horrible|tremendo)",
+    r"\bdolor (?:\w+ ){0,5}(?:es|esta|se volvio|se puso) (?:muy |bien |super )?"
+    r"(?:insoportable|intenso|horrible|terrible|tremendo)",
     r"\bme duele (?:\w+ ){0,3}(?:muchisimo|horrible|cada vez mas|insoportable)",
 ]
 _AFTER_TREATMENT_SIGNS["skin colour change (es)"] = [
@@ -459,12 +547,28 @@ def _matching(groups: dict[str, re.Pattern[str]], clean: str) -> list[str]:
     return [
         name
         for name, pattern in groups.items()
-        if any(_about_the_visitor(m, clean) for m in pattern.finditer(clean))
+        if any(_counts(name, m, clean) for m in pattern.finditer(clean))
     ]
 
 
-def _about_the_visitor(match: re.Match[str], clean: str) -> bool:
-    return _PET_SUBJECT.search(clean, 0, match.start()) is None
+def _counts(name: str, match: re.Match[str], clean: str) -> bool:
+    if _PET_SUBJECT.search(clean, 0, match.start()):  # not the visitor's symptom
+        return False
+    if name.startswith("swelling"):
+        return not _routine_swelling(match, clean)
+    if name.startswith("face numb"):
+        return not (_NUMB.search(match.group()) and _ANAESTHETIC.search(clean))
+    return True
+
+
+def _routine_swelling(match: re.Match[str], clean: str) -> bool:
+    if _AIRWAY.search(match.group()):
+        return False
+    # Only a bare noun phrase ("puffy eyes", "ojos hinchados"), not "for my lips and my face is
+    # swelling".
+    if len(match.group().split()) == 2 and _FOR_IT.search(clean, 0, match.start()):
+        return True
+    return _ROUTINE_QUESTION.search(clean) is not None and _REPORT.search(clean) is None
 
 
 def _reports_after_treatment(clean: str) -> bool:
