@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.segments import (
-    is_bare_question,
-    is_elliptical,
-    names_new_question,
-    reads_as_question,
-    split_questions,
-)
+from bot.nlu.segments import is_elliptical, names_new_question, reads_as_question, split_questions
 
 
 @pytest.mark.parametrize(
@@ -116,10 +110,3 @@ def test_a_follow_up_may_still_ask_a_whole_new_question() -> None:
 )
 def test_questions_are_read_past_their_openers(text: str, question: bool) -> None:
     assert reads_as_question(text) is question
-
-
-def test_a_bare_question_names_nothing() -> None:
-    assert is_bare_question("for how long")
-    assert is_bare_question("desde cuando?")
-    assert not is_bare_question("and wine?")
-    assert not is_bare_question("what time is it in tokyo")

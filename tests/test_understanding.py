@@ -137,23 +137,6 @@ def test_a_question_that_stands_on_its_own_is_not_bent() -> None:
     assert reading(_run(cat, labels, previous)).label == "out_of_scope"
 
 
-def test_a_question_that_names_nothing_is_about_the_previous_turn() -> None:
-    previous = _previous("will it calm down the redness", "faq/results")
-    bare = "for how long"
-    labels = {bare: "out_of_scope", f"will it calm down the redness {bare}": "faq/duration"}
-    assert reading(_run(bare, labels, previous)).label == "faq/duration"
-    # Read with the last turn it may still be unclear: asking which topic beats "off topic".
-    labels = {bare: "out_of_scope", f"will it calm down the redness {bare}": "clarify_topic"}
-    assert reading(_run(bare, labels, previous)).label == "clarify_topic"
-    # One that has a topic of its own keeps it: "how much?" asks the price.
-    price = "how much?"
-    labels = {
-        price: "not_in_article/price",
-        f"will it calm down the redness {price}": "faq/results",
-    }
-    assert reading(_run(price, labels, previous)).label == "not_in_article/price"
-
-
 def test_no_earlier_topic_no_context() -> None:
     visitor = Message({"text": "and wine?"})
     previous = {"text": "hi", "intent": {"name": "greet", "confidence": 1.0}}

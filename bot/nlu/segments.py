@@ -220,24 +220,6 @@ def names_new_question(text: str) -> bool:
     return len(words(rest)) >= 3 or bool(_SPANISH_VERB.search(rest))
 
 
-# Words that ask without naming anything: "for how long", "why?", "since when", "por que?".
-_BARE_WORDS = frozenset(
-    """
-    for how long often much many why when where what which since until till is it that this
-    does do really then so and exactly come about what's whats
-    por que qué cuanto cuánto cuanta cuánta tiempo cuando cuándo desde hasta como cómo y
-    entonces eso es de verdad neta
-    """.strip().split()
-)
-
-
-def is_bare_question(text: str) -> bool:
-    """Asks without naming what about ("for how long", "why?", "desde cuando?"): alone it can
-    be about nothing, so it is about the previous turn."""
-    found = [w.lower() for w in words(text)]
-    return 0 < len(found) <= 4 and all(w in _BARE_WORDS for w in found)
-
-
 def points_back(text: str) -> bool:
     """Refers to something already named ("what causes it", "is this permanent")."""
     return bool(_PRONOUN.search(text))

@@ -44,10 +44,8 @@ SEVERAL = "several_questions"
 SEVERAL_MIXED = "several_questions_mixed"
 # Intents whose message sets the conversation's topic for a follow-up.
 TOPICAL = {*RETRIEVAL_INTENTS, SEVERAL, SEVERAL_MIXED}
-# Set by bot/nlu/semantic.py when two topics are close: the intent, and the topics to offer.
-CLARIFY_INTENT, CLARIFY_KEY = "clarify_topic", "clarify"
 # What a message takes from another reading of it; its entities and red flags stay its own.
-_CLASSIFIED = (INTENT, INTENT_RANKING_KEY, RESPONSE_SELECTOR_KEY, CLARIFY_KEY)
+_CLASSIFIED = (INTENT, INTENT_RANKING_KEY, RESPONSE_SELECTOR_KEY)
 
 
 @dataclass(frozen=True)
@@ -202,11 +200,6 @@ class QuestionMerger(StatelessComponent):
     def _follows_on(self, message: Message, context: Message) -> bool:
         text = str(message.get(TEXT) or "")
         alone, along = reading(message), reading(context)
-        # "for how long" has no subject of its own, so an off-topic reading of it means
-        # nothing; read with the last turn, even a clarifying question beats "outside what I
-        # can help with".
-        if segments.is_bare_question(text) and not alone.topical:
-            return along.topical or along.label == CLARIFY_INTENT
         if not along.topical:
             return False
         previous_topic = context.data[ROLE_KEY][2]
