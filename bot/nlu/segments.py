@@ -157,16 +157,14 @@ _HEAD = re.compile(
     rf"(?:qu[eé]|cu[aá]l|d[oó]nde)\s+(?:es|son|est[aá]n?)|cu[aá]les\s+son|{_SPANISH_REQUEST}))\s",
     re.IGNORECASE,
 )
-_VERB = re.compile(
-    r"\b(?:is|are|was|were|does|do|did|can|will|would|should|es|son|est[aá]n?|sirve|funciona|"
-    r"hay|duele|dura|cuesta|tiene|tienen|puedo|puede|pueden)\b",
-    re.IGNORECASE,
+# Spanish verbs that make a whole question of a word or two ("y duele?", "y cuanto dura?").
+_SPANISH_VERBS = (
+    r"duele|duelen|dura|duran|cuesta|cuestan|sirve|funciona|hay|tiene|tienen|es|son|"
+    r"est[aá]n?|puedo|puede|pueden|quita|ayuda|afecta"
 )
-# Verbs that make a whole Spanish question of two words ("y duele?", "y cuanto dura?").
-_SPANISH_VERB = re.compile(
-    r"\b(?:duele|duelen|dura|duran|cuesta|cuestan|sirve|funciona|hay|tiene|tienen|es|son|"
-    r"est[aá]n?|puedo|puede|pueden|quita|ayuda|afecta)\b",
-    re.IGNORECASE,
+_SPANISH_VERB = re.compile(rf"\b(?:{_SPANISH_VERBS})\b", re.IGNORECASE)
+_VERB = re.compile(
+    rf"\b(?:is|are|was|were|does|do|did|can|will|would|should|{_SPANISH_VERBS})\b", re.IGNORECASE
 )
 _NOUN_JOINER = re.compile(r"\s+(?:and|&|n|plus|y|e)\s+(?:also\s+|tambi[eé]n\s+)?", re.IGNORECASE)
 
