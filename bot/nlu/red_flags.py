@@ -220,7 +220,8 @@ _ENTUMIDO = (
     r"(?:dormid[oa]s?|durmi\w*|adormec\w*|adormecid\w*|entumi\w*|entumec\w*|insensib\w*|"
     r"paraliz\w*|paralisis|hormigue\w*|acalambr\w*)"
 )
-_CAIDA = r"(?:caid[oa]s?|cae|caen|cayo|cayendo|colgad\w*|paraliz\w*|dormid[oa]|durmi\w*)"
+_FALLEN = r"(?:caid[oa]s?|cae|caen|cayo|cayendo)"  # "se me cae el párpado"
+_CAIDA = rf"(?:{_FALLEN}|colgad\w*|paraliz\w*|dormid[oa]|durmi\w*)"
 
 _PATTERNS["breathing (es)"] = [
     _near(_NO_PUEDO, rf"(?:{_RESPIRAR}|{_BREATHE})", gap=2),
@@ -357,7 +358,7 @@ _PATTERNS["seizure (es)"] = [
 _DROOPING_EYELID = re.compile(
     _either_order(_EYELID, _DROOP, gap=3)
     + "|"
-    + _either_order(r"(?:parpados?|ojos?|cejas?)", r"(?:caid[oa]s?|cae|caen|cayo|cayendo)", gap=3)
+    + _either_order(r"(?:parpados?|ojos?|cejas?)", _FALLEN, gap=3)
 )
 # A pet as the subject just before a symptom: "mi perro no puede respirar bien por el calor".
 _PET_SUBJECT = re.compile(
