@@ -133,6 +133,10 @@ RED_FLAGS = [
     "did microneedling 2 days ago and now i have a fever",
     "the area around the filler is turning grey",
     "se me ampollo la piel despues del laser",
+    # The subjunctive after "es normal que": the visitor is reporting it.
+    "¿es normal que se me hinche la cara así?",
+    "es normal que me cueste respirar despues del botox",
+    "es normal que no pueda tragar bien",
 ]
 
 
@@ -214,6 +218,8 @@ NOT_RED_FLAGS = [
     "me quede sin aire de subir las escaleras",
     "le dio un ataque de risa a mi hermana",
     "I missed my laser appointment yesterday because of a fever",
+    "¿es normal que se hinche un poco después?",
+    "no quiero que se me hinche la cara para la boda",
 ]
 
 

@@ -200,16 +200,20 @@ _PATTERNS: dict[str, list[str]] = {
 # Mexican colloquialisms ("jalar aire", "boca chueca") and Spanglish ("no puedo breathe") too.
 # "Me cuesta", "batallo para": the Spanish words that turn a body function into a complaint.
 _NO_PUEDO = (
-    r"(?:no (?:puedo|pued[oe]|podia|pude|consigo|logro|alcanzo a)|apenas (?:puedo|pued[oe])|"
-    r"(?:me|le|se me|se le) (?:cuesta|dificulta)(?: mucho| trabajo)?|(?:me|le) duele al|"
+    r"(?:no (?:puedo|pued[oe]|pueda|podia|pude|consigo|logro|alcanzo a)|apenas (?:puedo|pued[oe])|"
+    r"(?:me|le|se me|se le) (?:cuesta|cueste|dificulta|dificulte)(?: mucho| trabajo)?|"
+    r"(?:me|le) duele al|"
     r"batall\w*(?: para| al)?|dificult\w*(?: para| al)?|trabajo para|problemas? (?:para|al))"
 )
 _RESPIRAR = r"(?:respir\w*|resirar|respiar|resprar|repirar|respirrar)"
 _TRAGAR = r"(?:trag(?:ar\w*|o|a|an|ando)|trgar|tragr)"
 # Report forms of "swell", not the infinitive of a prediction ("¿me va a hinchar?"); the h is
 # often left out.
+# The subjunctive ("¿es normal que se me hinche la cara así?") reports it only with "se me".
 _HINCHA = (
     r"(?:h?inch(?:a|an|ada|ado|adas|ados|ando|andose|o|aron|azon|isim[oa]s?)|"
+    r"(?<!quiero que se [ml]e )(?<!para que no se [ml]e )(?<!ojala no se [ml]e )"
+    r"(?<=se [ml]e )h?inch(?:e|en)\b|"
     r"inflam(?:a|an|ada|ado|adas|ados|ando|o|aron|acion)|abultad[oa]s?)"
 )
 _LUGAR = r"(?:garganta|lengua|labios?|boca|cara|rostro|ojos?|parpados?|cachetes?|mejillas?|cuello)"
