@@ -28,6 +28,11 @@ SETS = {
     # Written later, by someone who had not seen the training data or the sets above.
     "dev2": HERE / "data" / "understanding_dev2.yml",
     "spanish_dev2": HERE / "data" / "spanish_dev2.yml",
+    # Attempts to change the assistant's role (bot/nlu/manipulation.py), with a held-out pair.
+    "manipulation": HERE / "data" / "manipulation_dev.yml",
+    "manipulation_es": HERE / "data" / "manipulation_dev_es.yml",
+    "manipulation_heldout": HERE.parent / "tests" / "data" / "manipulation_heldout.yml",
+    "manipulation_heldout_es": HERE.parent / "tests" / "data" / "manipulation_heldout_es.yml",
 }
 
 

@@ -6,6 +6,9 @@
 - `ClinicVocabularyGuard`: a message that names the clinic's treatments, conditions or brands
   (entities from our spaCy entity ruler) is never "out of scope": the article just does not
   cover it, so it gets "I don't have that information" and the staff offer.
+- `ManipulationGuard`: a message that tries to change the assistant's role (drop its rules,
+  write a poem, hand over other people's data, inject markup) gets the out-of-scope reply
+  whatever topic the classifiers saw in its words (`bot/nlu/manipulation.py`).
 - `EmergencyRouter`: red-flag symptoms go to the `emergency` intent whatever the classifiers
   said, either because the deterministic patterns fired or because the classifier gave
   `emergency` more than a small share of its confidence.
@@ -31,12 +34,14 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu import red_flags
+from bot.nlu import manipulation, red_flags
 from bot.nlu.classifiers import LeanResponseSelector
 from bot.nlu.stateless import StatelessComponent
 
 RESPONSE_SELECTOR_KEY = "response_selector"
 RED_FLAGS_KEY = "red_flags"
+MANIPULATION_KEY = "manipulation"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 EMERGENCY_INTENT = "emergency"
 
 
@@ -99,6 +104,50 @@ class RetrievalConfidenceGuard(_Guard):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class ManipulationGuard(_Guard):
+    """Sends attempts to change the assistant's role to `out_of_scope`, before the emergency
+    router (a red flag inside one still reaches 911). The merger may still answer a question
+    cut out of the message that is not itself part of the attempt."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # kinds_keeping_staff: attempts that may still carry a real question the article does
+        # not answer ("pretend you're my doctor: can I get it while pregnant?"); a reading of
+        # such a question keeps its staff offer, which states no fact.
+        # kinds_for_staff: attempts answered by a "not in the article" topic and the staff
+        # offer instead ("how many units do I inject myself at home?" is for the clinicians).
+        return {
+            "kinds_keeping_staff": ["override", "persona"],
+            "kinds_for_staff": {"self_injection": "personal"},
+        }
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            kind = manipulation.detect(message.get(TEXT) or "")
+            if not kind:
+                continue
+            message.set(MANIPULATION_KEY, kind, add_to_output=True)
+            topic = self.component_config["kinds_for_staff"].get(kind)
+            if topic:
+                _select(message, "not_in_article", topic)
+            elif not (
+                kind in self.component_config["kinds_keeping_staff"]
+                and _unanswered_topic(message) not in (None, "other")
+            ):
+                _override_intent(message, OUT_OF_SCOPE_INTENT, 1.0)
+        return messages
+
+
+def _unanswered_topic(message: Message) -> str | None:
+    """The topic of a `not_in_article` reading ("price"), or None for any other reading."""
+    if _intent_name(message) != "not_in_article":
+        return None
+    selector = (message.get(RESPONSE_SELECTOR_KEY) or {}).get("not_in_article") or {}
+    key = str((selector.get("response") or {}).get("intent_response_key") or "")
+    return key.partition("/")[2] or None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class EmergencyRouter(_Guard):
     """Routes red-flag messages to the emergency intent; runs last so nothing overrules it."""
 
@@ -147,21 +196,27 @@ class ClinicVocabularyGuard(_Guard):
                 continue
             if not any(e.get(ENTITY_ATTRIBUTE_TYPE) in wanted for e in message.get(ENTITIES) or []):
                 continue
-            retrieval_intent = self.component_config["retrieval_intent"]
-            key = f"{retrieval_intent}/{self.component_config['topic']}"
-            _override_intent(message, retrieval_intent, 1.0)
-            selectors = message.get(RESPONSE_SELECTOR_KEY) or {}
-            selectors[retrieval_intent] = {
-                "response": {
-                    "responses": [],
-                    PREDICTED_CONFIDENCE_KEY: 1.0,
-                    "intent_response_key": key,
-                    "utter_action": f"utter_{key}",
-                },
-                "ranking": [],
-            }
-            message.set(RESPONSE_SELECTOR_KEY, selectors, add_to_output=True)
+            _select(
+                message, self.component_config["retrieval_intent"], self.component_config["topic"]
+            )
         return messages
+
+
+def _select(message: Message, retrieval_intent: str, topic: str) -> None:
+    """Classify `message` as one retrieval intent's topic, as its ResponseSelector would."""
+    key = f"{retrieval_intent}/{topic}"
+    _override_intent(message, retrieval_intent, 1.0)
+    selectors = message.get(RESPONSE_SELECTOR_KEY) or {}
+    selectors[retrieval_intent] = {
+        "response": {
+            "responses": [],
+            PREDICTED_CONFIDENCE_KEY: 1.0,
+            "intent_response_key": key,
+            "utter_action": f"utter_{key}",
+        },
+        "ranking": [],
+    }
+    message.set(RESPONSE_SELECTOR_KEY, selectors, add_to_output=True)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
