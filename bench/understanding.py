@@ -31,6 +31,8 @@ SETS = {
     # Attempts to change the assistant's role (bot/nlu/manipulation.py), with a held-out pair.
     "manipulation": HERE / "data" / "manipulation_dev.yml",
     "manipulation_es": HERE / "data" / "manipulation_dev_es.yml",
+    "manipulation_dev2": HERE / "data" / "manipulation_dev2.yml",
+    "manipulation_dev2_es": HERE / "data" / "manipulation_dev2_es.yml",
     "manipulation_heldout": HERE.parent / "tests" / "data" / "manipulation_heldout.yml",
     "manipulation_heldout_es": HERE.parent / "tests" / "data" / "manipulation_heldout_es.yml",
 }
