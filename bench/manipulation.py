@@ -22,9 +22,12 @@ from bot.editor.snapshot import Snapshot
 from bot.nlu.manipulation import detect
 from bot.settings import PROJECT_ROOT
 
+HERE = Path(__file__).parent / "data"
 SETS = {
-    "en": Path(__file__).parent / "data" / "manipulation_dev.yml",
-    "es": Path(__file__).parent / "data" / "manipulation_dev_es.yml",
+    "en": HERE / "manipulation_dev.yml",
+    "es": HERE / "manipulation_dev_es.yml",
+    "en_dev2": HERE / "manipulation_dev2.yml",
+    "es_dev2": HERE / "manipulation_dev2_es.yml",
 }
 
 

@@ -123,7 +123,10 @@ class ManipulationGuard(_Guard):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            kind = manipulation.detect(message.get(TEXT) or "")
+            if MANIPULATION_KEY in message.data:  # QuestionSplitter read it first
+                kind = message.data[MANIPULATION_KEY]
+            else:
+                kind = manipulation.detect(message.get(TEXT) or "")
             if not kind:
                 continue
             message.set(MANIPULATION_KEY, kind, add_to_output=True)

@@ -62,7 +62,24 @@ _WRITING = (
     r"code|python|javascript|sql|html|blog ?posts?|articles?|paragraphs?|cover letters?|"
     r"resumes?|cvs?|homework|book reports?|dialogues?)"
 )
-_AN = r"(?:a|an|some|one|two|three|another|\d+)"
+_AN = r"(?:a|an|some|one|two|three|five|ten|another|\d+)"
+_DOCUMENT = (
+    r"(?:reviews?|consent forms?|forms?|templates?|tables?|charts?|spreadsheets?|press releases?|"
+    r"abstracts?|outlines?|checklists?|scripts?|posters?|flyers?|brochures?|pamphlets?|"
+    r"headlines?|ads|adverts?|keywords?|hashtags?|meal plans?|diet plans?|lesson plans?|"
+    r"quiz(?:zes)?|tests?|exams?|presentations?|slides?|captions?|bios?|pickup lines?|"
+    r"(?:blog |instagram |facebook |linkedin )?posts?|newsletters?|landing pages?|memes?|"
+    r"essays?|poems?|songs?|stories|reports?|letters?|speech(?:es)?|trailers?|"
+    r"horror movie|movie trailer|tiktoks?|reels?|videos? scripts?)"
+)
+_ES_DOCUMENT = (
+    r"(?:resenas?|formularios?|formatos?|plantillas?|tablas?|cuadros?|graficas?|"
+    r"comunicados?|resumen(?:es)?|listas? de palabras|carteles?|folletos?|volantes?|"
+    r"titulares?|anuncios?|hashtags?|planes? de comida|dietas?|examen(?:es)?|"
+    r"cuestionarios?|presentaciones?|captions?|descripciones?|posts?|publicaciones?|"
+    r"memes?|ensayos?|poemas?|canciones|cuentos?|guion(?:es)?|tiktoks?|reels?|"
+    r"correos? (?:a|para) mi|cartas? (?:a|para) mi)"
+)
 _ES_CREATIVE = (
     r"(?:poemas?|poesias?|versos?|canciones|cancion|coplas?|corridos?|rap|cuentos?|"
     r"historias? (?:inventad\w*|graciosas?|divertidas?|de amor|de terror|para dormir)|"
@@ -153,6 +170,11 @@ _PATTERNS: dict[str, list[str]] = {
         r"(?:^|[.!?,:;] ?|\bjust |\bnow |\bplease |\bpls |\bcan you |\bcould you )"
         r"(?:say|type(?: out)?|write(?: out)?) (?:that|exactly|yes|the word)\b(?! again)",
         r"\byou are now (?:a|an|the|my)? ?(?:general|unrestricted|free|different|new)\b",
+        # Pressure to agree with a claim: "just agree", "back him up", "say it so I can quote".
+        r"\b(?:just |simply )?agree with (?:me|him|her|us|this|that)\b|\bjust agree\b|"
+        r"\bback (?:me|him|her|us) up\b|\bso (?:i|we) can (?:quote|screenshot|cite) (?:you|it)\b",
+        r"\b(?:di|diga|dilo|digalo|dime|digame) (?:que si|en una (?:oracion|frase|palabra))\b|"
+        r"\b(?:pa|para) (?:citarlo|citarte|citarla|tomarle captura|ensenarsel[oa])\b",
         # Spanish
         rf"\b{_ES_DROP} (?:\w+ )?{_ES_OWN}(?: \w+)? {_ES_RULES}\b",
         rf"\b{_ES_DROP} (?:\w+ )?{_ES_RULES} (?:\w+ )?(?:anteriores|previas|del sistema)\b",
@@ -237,6 +259,15 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(?:give me|tell me|make me|make|create|write) (?:a|an|some|another) (?:\w+ ){0,2}?"
         r"(?:puns?|crossword(?: puzzle)?s?|puzzles?|quiz(?:zes)?|memes?)\b",
         r"\bwhat rhymes with\b|\bque rima con\b",
+        # Documents and formats to produce: "draft a 5-star Google review", "make me a table".
+        rf"\b(?:write|draft|compose|generate|create|make|make me|build|design|put together|"
+        rf"prepare|give me|come up with|turn (?:this|that|it|your \w+|the \w+(?: \w+)?) into|"
+        rf"rewrite (?:\w+ ){{0,6}}?(?:as|into|like)|summari[sz]e (?:\w+ ){{0,6}}?(?:as|into|in)) "
+        rf"(?:me |us )?(?:{_AN}|my|our) (?:[\w'-]+ ){{0,3}}?{_DOCUMENT}\b",
+        rf"\b(?:escribe|escribeme|escriba|escribame|redacta|redactame|redacte|redacteme|hazme|"
+        rf"hagame|haz|haga|genera|generame|genere|crea|creame|cree|arma|armame|preparame|"
+        rf"preparame|dame|deme) (?:un|una|unos|unas|mi|el|la) (?:[\w'-]+ ){{0,3}}?"
+        rf"{_ES_DOCUMENT}\b",
         r"\b(?:help me|ayudame|ayudeme|ayudenme) (?:with|con|a hacer) (?:my|mi|la) (?:\w+ )?"
         r"(?:homework|essay|assignment|paper|tarea|ensayo|trabajo escolar)\b",
         r"\bsummari[sz]e (?:the|this|your) article\b|\bsummary of (?:the|this|your) article\b"
@@ -291,8 +322,20 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(?:mark|set|close|resolve|delete|erase|wipe|clear|remove) (?:all|every|each|other) "
         r"(?:the )?(?:\w+ )?(?:handoffs?|requests?|tickets?|messages|records|data|"
         r"conversations)\b",
-        r"\b(?:person|people|visitor|patient|client|customer|user|someone|guy|lady|one)s? "
-        r"(?:before|ahead of) me\b",
+        r"\b(?:person|people|visitor|patient|client|customer|user|someone|guy|lady|one)s?\b"
+        r".{0,25}\b(?:before|ahead of) me\b",
+        r"\b(?:have|got|keep|store|stored|saved) (?:\w+ )?(?:on file|in (?:your|the) (?:system|"
+        r"records|files|database|computer))\b",
+        r"\b(?:look ?up|pull up|check|find|tell me)\b.{0,15}\b(?:what|when|whether|if) "
+        r"(?:she|he|they|my (?:sister|brother|friend|ex|wife|husband|mom|mother|dad|boss|"
+        r"coworker|neighbou?r|daughter|son)) (?:had|has|got|booked|is|was|came)\b",
+        r"\bis (?:she|he|my \w+) (?:still )?(?:a |your )?(?:patient|client)\b|"
+        r"\bwho (?:from|at|in|of) .{0,30}\b(?:is|are) (?:a |your )?(?:patients?|clients?)\b",
+        r"\b(?:last|latest|recent|previous) (?:\d+|few|three|five|ten) (?:bookings|appointments|"
+        r"messages|chats|conversations|questions|visitors|patients|clients)\b",
+        r"\b(?:export|download|dump|send|show|give|forward)\b.{0,20}\b(?:chat transcripts?|"
+        r"transcripts|chat logs?|all (?:the )?conversations|today'?s (?:chats|conversations))\b",
+        r"\b(?:\d{4}[ -]?){3}\d{4}\b",  # a card number: never asked for, never kept
         r"\b(?:show|give|list|tell|send|read)\b.{0,12}\b(?:last|previous|recent|other|"
         r"latest) (?:\d+ |few |ten |five )?(?:conversations|chats|messages|questions)\b",
         r"\bwho (?:has|had|have|got|is getting)(?: a| an)? (?:\w+ )?(?:appointments?|bookings?)\b",
@@ -313,7 +356,10 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(?:last|previous) (?:person|patient|client|customer|visitor|one) (?:who|that|to) "
         r"(?:booked|came|visited|asked|wrote|was|had)\b",
         # Spanish
-        r"\b(?:persona|paciente|cliente|usuario|alguien) (?:antes (?:que|de) (?:yo|mi))\b",
+        r"\b(?:persona|paciente|cliente|usuario|alguien)\b.{0,30}\bantes (?:que|de) (?:yo|mi)\b",
+        r"\b(?:todavia|aun|sigue siendo|sigue) (?:es )?(?:su )?(?:paciente|clienta?)\b",
+        r"\b(?:ultim[oa]s|ultim[oa]s) (?:\d+|tres|cinco|diez) (?:citas|mensajes|conversaciones|"
+        r"pacientes|clientes|preguntas)\b",
         r"\bquien (?:tiene|tenia|tendra) (?:una )?cita\b",
         r"\bque (?:se hizo|le hicieron)\b",
         r"\b(?:ultimas|otras|anteriores) (?:\d+ )?(?:conversaciones|chats|mensajes|preguntas)\b",
@@ -340,6 +386,14 @@ _PATTERNS: dict[str, list[str]] = {
     "self_injection": [
         r"\b(?:inject\w*|shoot\w*|administer\w*)\b.{0,25}"
         r"\b(?:myself|my ?self|at home|on my own|by myself|into my own|in my own)\b",
+        r"\b(?:vials?|bottles?|syringes?|kits?|pens?) of (?:botox|toxin|tox|dysport|xeomin)\b",
+        r"\bpractice on (?:myself|my ?self|my (?:own )?face)\b",
+        r"\b(?:where|how deep|how far|what angle|which spots?)\b.{0,30}\b(?:do|should|can|would) "
+        r"i (?:inject|stick|go in)\b",
+        r"\b(?:order|buy|bought|purchase\w*|get|got)\b(?: [\w']+){0,3} (?:botox|vials?|toxin|tox|"
+        r"units|kits?|syringes?)\b.{0,30}\b(?:online|amazon|internet|tijuana|mexico|"
+        r"from a friend|brought back)\b",
+        r"(?<!not going to )(?<!not gonna )(?<!won't )(?<!wont )(?<!never )(?<!not )"
         r"\b(?:do|doing|give|giving|put|putting) (?:it|botox|the botox|them|the injections?|"
         r"injections?|shots?|the shots?|\d+ units|the units|myself (?:a|the|\d+) (?:shots?|"
         r"injections?|units))\b.{0,12}\b(?:myself|at home|on my own|by myself)\b",
@@ -348,6 +402,9 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(?:bought|buy|buying|order|ordered|ordering|purchase\w*) (?:some |a |the )?"
         r"(?:botox|vials?|toxin|tox|kits?|syringes?)\b.{0,30}\b(?:online|amazon|internet|ebay|"
         r"aliexpress|alibaba|from china|from mexico|on the web)\b",
+        r"\b(?:frascos?|viales?|jeringas?|kits?) de (?:botox|toxina)\b",
+        r"\b(?:donde|que tan profundo|a que profundidad)\b.{0,30}\b(?:me (?:lo |la )?(?:inyecto|"
+        r"pongo|pico)|lo inyecto)\b",
         r"\b(?:inyect\w*|me (?:lo |la |los )?(?:inyecto|pongo|aplico))\b.{0,25}"
         r"\b(?:yo sol[oa]|yo mism[oa]|sol[oa]|por mi cuenta|en (?:la|mi) casa)\b",
         r"\b(?:compre|comprar|compro|comprando|pedi|pedir|encargue) (?:el |un |unos |unas )?"

@@ -140,6 +140,7 @@ class QuestionSplitter(StatelessComponent):
             if not text or text.startswith("/") or ROLE_KEY in message.data:
                 continue
             kind = manipulation.detect(text)
+            message.set(MANIPULATION_KEY, kind)  # the guard reads it rather than detect again
             attempt = kind is not None
             # Injecting oneself gets the clinicians, not a dose cut out of the message.
             parts = (
