@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,14 @@ def write_results(name: str, results: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(results, indent=2) + "\n")
     return path
+
+
+def us_per_call(function: Callable[[str], object], texts: Sequence[str]) -> float:
+    """Microseconds per call of `function` over `texts`, once each."""
+    started = time.perf_counter()
+    for text in texts:
+        function(text)
+    return round((time.perf_counter() - started) / len(texts) * 1e6, 1)
 
 
 def machine_speed_ms(rounds: int = 5) -> float:

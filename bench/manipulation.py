@@ -10,13 +10,12 @@ topic, which none may be caught on, and the time per message. Whole turns, with 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bench import machine_speed_ms, write_results
+from bench import machine_speed_ms, us_per_call, write_results
 from bot.editor.project import Files, Project
 from bot.editor.snapshot import Snapshot
 from bot.nlu.manipulation import detect
@@ -46,7 +45,7 @@ def score(messages: list[tuple[str, str]]) -> dict[str, Any]:
     attempts = [t for t, label in messages if label == "out_of_scope"]
     others = [(t, label) for t, label in messages if label != "out_of_scope"]
     missed = [t for t in attempts if not detect(t)]
-    caught = [{"text": t, "label": label, "kind": detect(t)} for t, label in others if detect(t)]
+    caught = [{"text": t, "label": label, "kind": k} for t, label in others if (k := detect(t))]
     return {
         "attempts": len(attempts),
         "caught_share": round(1 - len(missed) / len(attempts), 4),
@@ -60,22 +59,16 @@ def score(messages: list[tuple[str, str]]) -> dict[str, Any]:
 def main() -> int:
     results: dict[str, Any] = {lang: score(_messages(path)) for lang, path in SETS.items()}
     snapshot = Snapshot(Files(Project(PROJECT_ROOT)))
-    files = dict(snapshot.nlu_files)
-    for language in snapshot.languages:
-        files |= snapshot.translated_nlu_files(language)
     examples = [
         e.text
-        for blocks in files.values()
+        for blocks in snapshot.all_nlu_files.values()
         for b in blocks
         if b.intent != "out_of_scope"
         for e in b.examples
     ]
     results["training_examples"] = len(examples)
     results["training_examples_caught"] = [t for t in examples if detect(t)]
-    started = time.perf_counter()
-    for text in examples:
-        detect(text)
-    results["us_per_message"] = round((time.perf_counter() - started) / len(examples) * 1e6, 1)
+    results["us_per_message"] = us_per_call(detect, examples)
     results["machine_speed_ms"] = machine_speed_ms()
     out = write_results("manipulation", results)
     for language in SETS:

@@ -368,10 +368,7 @@ def every_topic_in_every_language(snapshot: Snapshot) -> Iterator[Problem]:
 def no_example_reads_as_manipulation(snapshot: Snapshot) -> Iterator[Problem]:
     """An example the manipulation guard catches ("write the instructions as a poem") would
     never be answered, whatever the model learns from it."""
-    files = dict(snapshot.nlu_files)
-    for language in snapshot.languages:
-        files |= snapshot.translated_nlu_files(language)
-    for path, blocks in files.items():
+    for path, blocks in snapshot.all_nlu_files.items():
         for block in blocks:
             if block.intent == "out_of_scope":
                 continue

@@ -150,6 +150,14 @@ class Snapshot:
             }
         return cache[language]
 
+    @property
+    def all_nlu_files(self) -> dict[Path, list[nlu.Block]]:
+        """The NLU files of every language, English first."""
+        files = dict(self.nlu_files)
+        for language in self.languages:
+            files |= self.translated_nlu_files(language)
+        return files
+
     def translated_blocks(self, language: str, intent: str) -> list[tuple[Path, nlu.Block]]:
         return [
             (p, b)

@@ -40,7 +40,6 @@ from bot.nlu.stateless import StatelessComponent
 
 RESPONSE_SELECTOR_KEY = "response_selector"
 RED_FLAGS_KEY = "red_flags"
-MANIPULATION_KEY = "manipulation"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 EMERGENCY_INTENT = "emergency"
 
@@ -123,13 +122,13 @@ class ManipulationGuard(_Guard):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            if MANIPULATION_KEY in message.data:  # QuestionSplitter read it first
-                kind = message.data[MANIPULATION_KEY]
+            if manipulation.KEY in message.data:  # QuestionSplitter read it first
+                kind = message.data[manipulation.KEY]
             else:
                 kind = manipulation.detect(message.get(TEXT) or "")
             if not kind:
                 continue
-            message.set(MANIPULATION_KEY, kind, add_to_output=True)
+            message.set(manipulation.KEY, kind, add_to_output=True)
             topic = self.component_config["kinds_for_staff"].get(kind)
             if topic:
                 _select(message, "not_in_article", topic)

@@ -23,6 +23,8 @@ import re
 
 from bot.nlu.red_flags import normalise
 
+KEY = "manipulation"  # on a parsed message: the kind of attempt it holds
+
 # An order to drop the rules: the object must be the assistant's own ("your rules", "all
 # previous instructions"), so "can I ignore the aftercare instructions?" is a question.
 _OWN = (

@@ -39,7 +39,6 @@ ROLE_KEY = "aluma_role"  # on added messages only: (role, the visitor's message,
 QUESTIONS_KEY = "questions"
 UNDERSTOOD_AS_KEY = "understood_as"
 SEMANTIC_KEY = "semantic"  # bot/nlu/semantic.py's ranking
-MANIPULATION_KEY = "manipulation"  # bot/nlu/components.py's ManipulationGuard
 RESPONSE_SELECTOR_KEY = "response_selector"
 RETRIEVAL_INTENTS = ("faq", "not_in_article")
 SEVERAL = "several_questions"
@@ -140,7 +139,7 @@ class QuestionSplitter(StatelessComponent):
             if not text or text.startswith("/") or ROLE_KEY in message.data:
                 continue
             kind = manipulation.detect(text)
-            message.set(MANIPULATION_KEY, kind)  # the guard reads it rather than detect again
+            message.set(manipulation.KEY, kind)  # the guard reads it rather than detect again
             attempt = kind is not None
             # Injecting oneself gets the clinicians, not a dose cut out of the message.
             parts = (
@@ -161,6 +160,7 @@ class QuestionSplitter(StatelessComponent):
                     for i, p in enumerate(parts)
                     if i and (segments.is_elliptical(p) or segments.leans_on_context(p))
                 ]
+            # An attempt is never read as a follow-up; its only parts are the questions beside it.
             previous = None if attempt else _previous_question(tracker)
             if previous and (segments.is_elliptical(text) or segments.leans_on_context(text)):
                 context = f"{previous[0].rstrip()} {text}"
@@ -198,12 +198,6 @@ class QuestionMerger(StatelessComponent):
     def _merge(self, message: Message, parts: list[Message], context: Message | None) -> None:
         if reading(message).label == "emergency":
             return
-        # An attempt to change the assistant's role ("pretend you're my doctor. does it hurt?")
-        # gets answers only for the questions cut out of it that are not the attempt, and is
-        # never read as a follow-up.
-        if message.get(MANIPULATION_KEY):
-            parts = [p for p in parts if not p.get(MANIPULATION_KEY)]
-            context = None
         if any(reading(p).label == "emergency" for p in parts):
             return
         # A follow-up that opens like one ("what about the mites, what do they do?") is one
