@@ -341,19 +341,26 @@ def test_live_chat_messages_are_sealed_and_rotated_with_the_rest(tmp_path: Path)
     db = tmp_path / "handoffs.db"
     store = HandoffStore.from_url(f"sqlite:///{db}")
     chat = live.enqueue(
-        store.engine, "v-live", NOW, "es", "https://alumaaesthetics.com/?q=PageLv3", "AskLv3"
+        store.engine,
+        "v-live",
+        NOW,
+        "es",
+        "https://alumaaesthetics.com/?q=PageLv3Mark",
+        "AskLv3Mark",
     )
-    live.add_message(store.engine, chat, "visitor", "TypedLv3", NOW)
-    live.add_message(store.engine, chat, "staff", "StaffLv3", NOW, name="Maria")
+    live.add_message(store.engine, chat, "visitor", "TypedLv3Mark", NOW)
+    live.add_message(store.engine, chat, "staff", "StaffLv3Mark", NOW, name="Maria")
     store.engine.dispose()
 
-    assert b"Lv3" not in on_disk(db)
+    # Long enough that random base64 of the sealed values cannot hold it by chance (3 letters
+    # did, about one run in a few hundred).
+    assert b"Lv3Mark" not in on_disk(db)
     [kid] = data_keys.Keyring.parse((tmp_path / "data_key").read_text(), "file").keys
     for value in raw_values(db, "SELECT text FROM live_messages"):
         assert key_id_of(value) == kid
-    assert live.visitor_texts(store.engine, chat.id) == ["TypedLv3"]
+    assert live.visitor_texts(store.engine, chat.id) == ["TypedLv3Mark"]
     again = live.get(store.engine, chat.id)
-    assert again is not None and again.question == "AskLv3"
+    assert again is not None and again.question == "AskLv3Mark"
     # `bot keys rotate` walks every encrypted column of every table we own.
     walked = {(t.table, t.column) for t in key_rotation.targets(every_table)}
     assert {("live_messages", "text"), ("live_chats", "question")} <= walked
