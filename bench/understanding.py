@@ -28,6 +28,8 @@ SETS = {
     # Written later, by someone who had not seen the training data or the sets above.
     "dev2": HERE / "data" / "understanding_dev2.yml",
     "spanish_dev2": HERE / "data" / "spanish_dev2.yml",
+    # A third English set, by a helper that read only the article and the responses.
+    "dev3": HERE / "data" / "understanding_dev3.yml",
     # Attempts to change the assistant's role (bot/nlu/manipulation.py), with a held-out pair.
     "manipulation": HERE / "data" / "manipulation_dev.yml",
     "manipulation_es": HERE / "data" / "manipulation_dev_es.yml",
