@@ -14,8 +14,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import embeddings
-from bot.nlu.semantic import CLARIFY_KEY, SEMANTIC_KEY, SemanticClassifier
-from bot.nlu.understanding import ROLE_KEY, reading
+from bot.nlu.semantic import SEMANTIC_KEY, SemanticClassifier
+from bot.nlu.understanding import CLARIFY_KEY, ROLE_KEY, reading
 
 EXAMPLES = {
     "faq/how_common": [

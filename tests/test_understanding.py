@@ -11,8 +11,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.understanding import (
+    CLARIFY_KEY,
     QUESTIONS_KEY,
     ROLE_KEY,
+    SEMANTIC_KEY,
     UNDERSTOOD_AS_KEY,
     QuestionMerger,
     QuestionSplitter,
@@ -40,14 +42,22 @@ def _tracker(previous: dict[str, Any] | None) -> DialogueStateTracker:
     return tracker
 
 
-def _run(text: str, labels: dict[str, str], previous: dict[str, Any] | None = None) -> Message:
+def _run(
+    text: str,
+    labels: dict[str, str],
+    previous: dict[str, Any] | None = None,
+    also: dict[str, dict[str, Any]] | None = None,
+) -> Message:
     """Split `text`, classify every message by `labels` (text -> label, or the confidence after
-    a colon), merge, and return the visitor's message."""
+    a colon) and set what `also` gives a text (the semantic reading, a clarifying question's
+    options), merge, and return the visitor's message."""
     visitor = Message({"text": text})
     messages = SPLITTER.process([visitor], _tracker(previous))
     for message in messages:
         label, _, confidence = labels.get(message.get("text"), "nlu_fallback:0.3").partition(":")
         _classify(message, label, float(confidence or 1.0))
+        for key, value in (also or {}).get(str(message.get("text")), {}).items():
+            message.set(key, value)
     merged = MERGER.process(messages)
     assert merged == [visitor]
     return visitor
@@ -135,6 +145,35 @@ def test_a_question_that_stands_on_its_own_is_not_bent() -> None:
     cat = "my cat has mites"
     labels = {cat: "out_of_scope", f"what triggers flare-ups? {cat}": "faq/causes"}
     assert reading(_run(cat, labels, previous)).label == "out_of_scope"
+
+
+def _semantic(label: str, confidence: float) -> dict[str, Any]:
+    return {SEMANTIC_KEY: [{"name": label, "confidence": confidence}]}
+
+
+def test_a_follow_up_both_readings_put_on_another_topic_asks_about_that_topic() -> None:
+    # Read with the last question, the text is mostly that question.
+    previous = _previous("whats your phone number", "faq/contact")
+    text = "and the address?"
+    labels = {text: "faq/location:0.99", f"whats your phone number {text}": "faq/contact"}
+    sure = {text: _semantic("faq/location", 0.95)}
+    assert reading(_run(text, labels, previous, sure)).label == "faq/location"
+    # DIET alone, or a semantic reading that is unsure or of another topic, is not enough.
+    for unsure in ({}, _semantic("faq/location", 0.5), _semantic("faq/source", 0.95)):
+        assert reading(_run(text, labels, previous, {text: unsure})).label == "faq/contact"
+
+
+def test_asking_which_topic_is_meant_takes_the_last_topic_when_it_is_one_of_them() -> None:
+    previous = _previous("is it going to hurt", "faq/pain")
+    text = "the needles tho?"
+    labels = {text: "clarify_topic:0.46", f"is it going to hurt {text}": "faq/pain"}
+    options = [{"key": "faq/pain"}, {"key": "faq/what_to_expect"}]
+    assert reading(_run(text, labels, previous, {text: {CLARIFY_KEY: options}})).label == (
+        "faq/pain"
+    )
+    others = [{"key": "faq/contact"}, {"key": "faq/booking"}]
+    result = _run(text, labels, previous, {text: {CLARIFY_KEY: others}})
+    assert reading(result).label == "clarify_topic"
 
 
 def test_no_earlier_topic_no_context() -> None:

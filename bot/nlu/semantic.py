@@ -48,11 +48,9 @@ from bot.nlu import embeddings, segments
 from bot.nlu.language import ENGLISH, SPANISH
 from bot.nlu.language import detect as language_of
 from bot.nlu.spelling_reading import SpellingReading
-from bot.nlu.understanding import ROLE_KEY, reading
+from bot.nlu.understanding import CLARIFY_INTENT, CLARIFY_KEY, ROLE_KEY, reading
 
 SEMANTIC_KEY = "semantic"
-CLARIFY_KEY = "clarify"
-CLARIFY_INTENT = "clarify_topic"
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 RESPONSE_SELECTOR_KEY = "response_selector"

@@ -43,6 +43,9 @@ RESPONSE_SELECTOR_KEY = "response_selector"
 RETRIEVAL_INTENTS = ("faq", "not_in_article")
 SEVERAL = "several_questions"
 SEVERAL_MIXED = "several_questions_mixed"
+# bot/nlu/semantic.py asks which of two topics is meant: this intent, its options under the key.
+CLARIFY_INTENT = "clarify_topic"
+CLARIFY_KEY = "clarify"
 # Intents whose message sets the conversation's topic for a follow-up.
 TOPICAL = {*RETRIEVAL_INTENTS, SEVERAL, SEVERAL_MIXED}
 # What a message takes from another reading of it; its entities and red flags stay its own.
@@ -175,8 +178,10 @@ class QuestionMerger(StatelessComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         # confident: how sure a reading of the text alone must be for a follow-up to keep it;
-        # part_confident: how sure each question's reading must be for several answers.
-        return {"confident": 0.8, "part_confident": 0.5}
+        # part_confident: how sure each question's reading must be for several answers;
+        # names_topic: how sure the semantic reading of the text alone must be, agreeing with
+        # DIET, for a follow-up to be a question about that other topic.
+        return {"confident": 0.8, "part_confident": 0.5, "names_topic": 0.7}
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -242,6 +247,10 @@ class QuestionMerger(StatelessComponent):
             return False
         previous_topic = context.data[ROLE_KEY][2]
         confident = self.component_config["confident"]
+        # Read with the last question, the text is mostly that question: its reading says
+        # little when the text alone names another topic ("and the address?" after the phone).
+        if self._names_another_topic(message, alone, previous_topic):
+            return False
         if segments.is_elliptical(text):
             if not alone.topical:
                 return True
@@ -249,10 +258,24 @@ class QuestionMerger(StatelessComponent):
                 return False
             # "what about the mites, what do they do?": a thing named, the last topic kept.
             return alone.confidence < confident or along.label == previous_topic
-        # Standing alone, it is bent only when unsure, and only back to the last topic.
+        # Standing alone, it is bent only when unsure, and only back to the last topic. Asking
+        # which of two topics is meant, the last one among them, is unsure too ("the needles
+        # tho?" after "does it hurt?").
         if alone.label == "nlu_fallback":
             return True
+        if alone.label == CLARIFY_INTENT:
+            return previous_topic in {o.get("key") for o in message.get(CLARIFY_KEY) or []}
         return alone.topical and alone.confidence < confident and along.label == previous_topic
+
+    def _names_another_topic(self, message: Message, alone: Reading, previous: str) -> bool:
+        """DIET and the semantic reading agree that the text alone asks about a topic other
+        than the last one."""
+        if not alone.topical or alone.label == previous:
+            return False
+        ranking = message.get(SEMANTIC_KEY) or [{}]
+        top = ranking[0]
+        least = self.component_config["names_topic"]
+        return top.get("name") == alone.label and float(top.get("confidence") or 0) >= least
 
     def _several(self, message: Message, topical: list[tuple[Message, Reading]]) -> None:
         seen: dict[str, str] = {}
