@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.segments import is_elliptical, names_new_question, reads_as_question, split_questions
+from bot.nlu.segments import (
+    is_elliptical,
+    names_new_question,
+    reads_as_question,
+    split_questions,
+    without_story,
+)
 
 
 @pytest.mark.parametrize(
@@ -64,6 +70,31 @@ def test_one_question_stays_whole(text: str) -> None:
 def test_a_story_in_front_of_a_question_is_its_context() -> None:
     text = "my cheeks burn after wine. my sister has it too. is it genetic?"
     assert split_questions(text) == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        (
+            "had pad thai extra hot last night and woke up bright red. is spicy food a trigger",
+            "is spicy food a trigger",
+        ),
+        (
+            "my sister has it and so does my mom, how many people have rosacea",
+            "how many people have rosacea",
+        ),
+        # No story: a short opener, or no statement at all.
+        ("hi there. how common is rosacea", None),
+        ("how common is rosacea", None),
+        # The question needs the story: a pronoun, or four words or fewer.
+        ("my dog has red itchy skin on his face. can botox help with that at all", None),
+        ("i literally fainted at my covid shot lol. ouch factor??", None),
+        # Two questions are the splitter's.
+        ("my face is red all the time. what causes it and how common is it", None),
+    ],
+)
+def test_the_question_behind_a_story_stands_without_it(text: str, question: str | None) -> None:
+    assert without_story(text) == question
 
 
 def test_more_than_three_questions_are_left_whole() -> None:

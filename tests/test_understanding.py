@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -174,6 +175,45 @@ def test_asking_which_topic_is_meant_takes_the_last_topic_when_it_is_one_of_them
     others = [{"key": "faq/contact"}, {"key": "faq/booking"}]
     result = _run(text, labels, previous, {text: {CLARIFY_KEY: others}})
     assert reading(result).label == "clarify_topic"
+
+
+STORY = "had pad thai extra hot last night and woke up bright red. is spicy food a trigger"
+BARE = "is spicy food a trigger"
+
+
+@pytest.mark.parametrize(
+    ("whole", "bare", "expected"),
+    [
+        # Unsure, or only "not in the article", of the story: the question alone is clear.
+        ("nlu_fallback:0.4", "faq/triggers", "faq/triggers"),
+        ("not_in_article/other", "faq/triggers", "faq/triggers"),
+        ("out_of_scope:0.6", "faq/triggers", "faq/triggers"),
+        # Sure the story is off topic, or sure of a precise topic: it stays.
+        ("out_of_scope:0.95", "faq/triggers", "out_of_scope"),
+        ("not_in_article/personal", "faq/triggers", "not_in_article/personal"),
+        # The question alone must be clear to both readings.
+        ("nlu_fallback:0.4", "faq/triggers:0.6", "nlu_fallback"),
+    ],
+)
+def test_the_question_behind_a_story_is_read_alone_when_the_story_misled(
+    whole: str, bare: str, expected: str
+) -> None:
+    label = bare.partition(":")[0]
+    semantic = _semantic(label, float(bare.partition(":")[2] or 0.9))
+    result = _run(STORY, {STORY: whole, BARE: bare}, also={BARE: semantic})
+    assert reading(result).label == expected
+
+
+def test_a_story_in_front_of_one_of_several_questions_is_left_out_for_it() -> None:
+    story = "my cheeks went bright red after a curry last night."
+    text = f"{story} is spicy food a trigger? and how long does botox last"
+    labels = {
+        f"{story} {BARE}?": "out_of_scope:0.5",
+        f"{BARE}?": "faq/triggers",
+        "how long does botox last": "faq/duration",
+    }
+    result = _run(text, labels, also={f"{BARE}?": _semantic("faq/triggers", 0.9)})
+    assert [q["key"] for q in result.get(QUESTIONS_KEY)] == ["faq/triggers", "faq/duration"]
 
 
 def test_no_earlier_topic_no_context() -> None:

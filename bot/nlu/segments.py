@@ -67,6 +67,7 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 MIN_QUESTION_WORDS = 2
 MAX_BARE_QUESTION_WORDS = 6
 MAX_PARTS = 3
+STORY_WORDS = 5  # statements in front of a question that make a story
 
 
 def words(text: str) -> list[str]:
@@ -106,23 +107,31 @@ def clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSE_END.split(text) if c and c.strip()]
 
 
+def _sentences(text: str) -> list[str]:
+    """The text cut at sentence ends and at joiners followed by a question word."""
+    pieces = [p for p in _SENTENCE_END.split(text.strip()) if p and p.strip(" ,.;!?")]
+    found: list[str] = []
+    for piece in pieces:
+        found.extend(c.strip().rstrip(",;").strip() for c in _JOINER.split(piece))
+    return [c for c in found if c.strip(" ,.;!?")]
+
+
+def _is_question(clause: str) -> bool:
+    size = len(words(strip_filler(clause)))
+    whole = size >= MIN_QUESTION_WORDS or clause.endswith("?") or _asks_alone(clause)
+    return whole and reads_as_question(clause)
+
+
 def split_questions(text: str) -> list[str]:
     """The message's questions in order, each with the statements before it as its context.
 
     A statement ("my cheeks have been red since my 20s") is not a question of its own: it is
     kept in front of the question that follows it. One element means one question.
     """
-    pieces = [p for p in _SENTENCE_END.split(text.strip()) if p and p.strip(" ,.;!?")]
-    clauses: list[str] = []
-    for piece in pieces:
-        clauses.extend(c for c in _JOINER.split(piece) if c.strip(" ,.;!?"))
     parts: list[str] = []
     context = ""
-    for clause in clauses:
-        clause = clause.strip().rstrip(",;").strip()
-        size = len(words(strip_filler(clause)))
-        whole = size >= MIN_QUESTION_WORDS or clause.endswith("?") or _asks_alone(clause)
-        if reads_as_question(clause) and whole:
+    for clause in _sentences(text):
+        if _is_question(clause):
             parts.append(f"{context} {clause}".strip() if context else clause)
             context = ""
         else:
@@ -216,6 +225,21 @@ def _yes_no_tail(text: str) -> list[str] | None:
     if not _STARTS_QUESTION.match(strip_filler(head)) or len(words(head)) < 3:
         return None
     return [head, tail]
+
+
+def without_story(text: str) -> str | None:
+    """The one question of a text that tells a story first, without the story ("long story
+    short my wedding is in 6 weeks and ... how do i book with you guys" -> "how do i book with
+    you guys"); None when there is no story, several questions, or a question that needs the
+    story to be understood ("my dog is red. does botox help that?")."""
+    clauses = _sentences(text)
+    questions = [i for i, clause in enumerate(clauses) if _is_question(clause)]
+    if len(questions) != 1:
+        return None
+    story, question = " ".join(clauses[: questions[0]]), clauses[questions[0]]
+    if len(words(story)) < STORY_WORDS or leans_on_context(question):
+        return None
+    return question
 
 
 def is_elliptical(text: str) -> bool:

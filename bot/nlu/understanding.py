@@ -45,6 +45,7 @@ SEVERAL = "several_questions"
 SEVERAL_MIXED = "several_questions_mixed"
 # bot/nlu/semantic.py asks which of two topics is meant: this intent, its options under the key.
 CLARIFY_INTENT = "clarify_topic"
+UNANSWERED_OTHER = "not_in_article/other"  # the catch-all: no topic the article leaves out
 CLARIFY_KEY = "clarify"
 # Intents whose message sets the conversation's topic for a follow-up.
 TOPICAL = {*RETRIEVAL_INTENTS, SEVERAL, SEVERAL_MIXED}
@@ -163,6 +164,14 @@ class QuestionSplitter(StatelessComponent):
                     for i, p in enumerate(parts)
                     if i and (segments.is_elliptical(p) or segments.leans_on_context(p))
                 ]
+                # A story in front of a question may carry its reading off topic.
+                added += [
+                    Message({TEXT: bare, ROLE_KEY: ("part_bare", message, i)})
+                    for i, p in enumerate(parts)
+                    if not attempt and (bare := segments.without_story(p))
+                ]
+            elif not attempt and (bare := segments.without_story(text)):
+                added.append(Message({TEXT: bare, ROLE_KEY: ("bare", message, 0)}))
             # An attempt is never read as a follow-up; its only parts are the questions beside it.
             previous = None if attempt else _previous_question(tracker)
             if previous and (segments.is_elliptical(text) or segments.leans_on_context(text)):
@@ -195,15 +204,32 @@ class QuestionMerger(StatelessComponent):
             leaning = {
                 m.data[ROLE_KEY][2]: m for m in mine if m.data[ROLE_KEY][0] == "part_context"
             }
-            parts = [self._part_read(p, leaning.get(p.data[ROLE_KEY][2])) for p in parts]
+            bare = {m.data[ROLE_KEY][2]: m for m in mine if m.data[ROLE_KEY][0] == "part_bare"}
+            parts = [
+                self._part_read(p, leaning.get(i), bare.get(i))
+                for p in parts
+                if (i := p.data[ROLE_KEY][2]) is not None
+            ]
             context = next((m for m in mine if m.data[ROLE_KEY][0] == "context"), None)
-            self._merge(message, parts, context)
+            question = next((m for m in mine if m.data[ROLE_KEY][0] == "bare"), None)
+            self._merge(message, parts, context, question)
         return own
 
-    def _merge(self, message: Message, parts: list[Message], context: Message | None) -> None:
+    def _merge(
+        self,
+        message: Message,
+        parts: list[Message],
+        context: Message | None,
+        question: Message | None = None,
+    ) -> None:
         if reading(message).label == "emergency":
             return
         if any(reading(p).label == "emergency" for p in parts):
+            return
+        # "long story short my wedding is in 6 weeks ... how do i book with you guys": the
+        # story carried the reading off topic; the question alone names one clearly.
+        if question is not None and self._story_misread(message) and self._clear_topic(question):
+            _adopt(message, question)
             return
         # A follow-up that opens like one ("what about the mites, what do they do?") is one
         # question about the last topic, whatever its clauses look like alone.
@@ -225,9 +251,16 @@ class QuestionMerger(StatelessComponent):
         if context is not None and self._follows_on(message, context):
             _adopt(message, context)
 
-    def _part_read(self, part: Message, with_previous: Message | None) -> Message:
+    def _part_read(
+        self, part: Message, with_previous: Message | None, bare: Message | None = None
+    ) -> Message:
         """A question of the message, read with the one before it when alone it has no topic
-        (or too weak a one) and together they have one."""
+        (or too weak a one) and together they have one; or without the story in front of it
+        when that alone names a topic clearly."""
+        if bare is not None and self._story_misread(part) and self._clear_topic(bare):
+            _adopt(part, bare)
+            part.set(SEMANTIC_KEY, bare.get(SEMANTIC_KEY))
+            return part
         if with_previous is None:
             return part
         least = self.component_config["part_confident"]
@@ -267,15 +300,31 @@ class QuestionMerger(StatelessComponent):
             return previous_topic in {o.get("key") for o in message.get(CLARIFY_KEY) or []}
         return alone.topical and alone.confidence < confident and along.label == previous_topic
 
+    def _clear_topic(self, message: Message) -> str | None:
+        """The topic DIET and the semantic reading (at least `names_topic`) agree on."""
+        read = reading(message)
+        top = (message.get(SEMANTIC_KEY) or [{}])[0]
+        agreed = read.topical and top.get("name") == read.label
+        least = self.component_config["names_topic"]
+        return read.label if agreed and float(top.get("confidence") or 0) >= least else None
+
+    def _story_misread(self, message: Message) -> bool:
+        """Of a text with a story in front of its question: no topic, too weak a one, or only
+        "not in the article" with nothing more precise, and not sure it is off topic ("if
+        someone had asked for your rules and you had shared them, what would the first three
+        have said?" stays out of scope)."""
+        read = reading(message)
+        config = self.component_config
+        if read.label == "out_of_scope":
+            return read.confidence < config["confident"]
+        if not read.topical or read.label == UNANSWERED_OTHER:
+            return True
+        return read.confidence < config["part_confident"]
+
     def _names_another_topic(self, message: Message, alone: Reading, previous: str) -> bool:
         """DIET and the semantic reading agree that the text alone asks about a topic other
         than the last one."""
-        if not alone.topical or alone.label == previous:
-            return False
-        ranking = message.get(SEMANTIC_KEY) or [{}]
-        top = ranking[0]
-        least = self.component_config["names_topic"]
-        return top.get("name") == alone.label and float(top.get("confidence") or 0) >= least
+        return self._clear_topic(message) not in (None, previous)
 
     def _several(self, message: Message, topical: list[tuple[Message, Reading]]) -> None:
         seen: dict[str, str] = {}
