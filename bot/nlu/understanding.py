@@ -43,9 +43,9 @@ RESPONSE_SELECTOR_KEY = "response_selector"
 RETRIEVAL_INTENTS = ("faq", "not_in_article")
 SEVERAL = "several_questions"
 SEVERAL_MIXED = "several_questions_mixed"
+UNANSWERED_OTHER = "not_in_article/other"  # the catch-all: no topic the article leaves out
 # bot/nlu/semantic.py asks which of two topics is meant: this intent, its options under the key.
 CLARIFY_INTENT = "clarify_topic"
-UNANSWERED_OTHER = "not_in_article/other"  # the catch-all: no topic the article leaves out
 CLARIFY_KEY = "clarify"
 # Intents whose message sets the conversation's topic for a follow-up.
 TOPICAL = {*RETRIEVAL_INTENTS, SEVERAL, SEVERAL_MIXED}
@@ -200,19 +200,13 @@ class QuestionMerger(StatelessComponent):
         own = [m for m in messages if ROLE_KEY not in m.data]
         for message in own:
             mine = [m for m in messages if ROLE_KEY in m.data and m.data[ROLE_KEY][1] is message]
-            parts = [m for m in mine if m.data[ROLE_KEY][0] == "part"]
-            leaning = {
-                m.data[ROLE_KEY][2]: m for m in mine if m.data[ROLE_KEY][0] == "part_context"
-            }
-            bare = {m.data[ROLE_KEY][2]: m for m in mine if m.data[ROLE_KEY][0] == "part_bare"}
+            leaning, bare = _in_role(mine, "part_context"), _in_role(mine, "part_bare")
             parts = [
-                self._part_read(p, leaning.get(i), bare.get(i))
-                for p in parts
-                if (i := p.data[ROLE_KEY][2]) is not None
+                self._part_read(part, leaning.get(i), bare.get(i))
+                for i, part in _in_role(mine, "part").items()
             ]
-            context = next((m for m in mine if m.data[ROLE_KEY][0] == "context"), None)
-            question = next((m for m in mine if m.data[ROLE_KEY][0] == "bare"), None)
-            self._merge(message, parts, context, question)
+            context = next(iter(_in_role(mine, "context").values()), None)
+            self._merge(message, parts, context, _in_role(mine, "bare").get(0))
         return own
 
     def _merge(
@@ -282,7 +276,7 @@ class QuestionMerger(StatelessComponent):
         confident = self.component_config["confident"]
         # Read with the last question, the text is mostly that question: its reading says
         # little when the text alone names another topic ("and the address?" after the phone).
-        if self._names_another_topic(message, alone, previous_topic):
+        if self._clear_topic(message) not in (None, previous_topic):
             return False
         if segments.is_elliptical(text):
             if not alone.topical:
@@ -321,11 +315,6 @@ class QuestionMerger(StatelessComponent):
             return True
         return read.confidence < config["part_confident"]
 
-    def _names_another_topic(self, message: Message, alone: Reading, previous: str) -> bool:
-        """DIET and the semantic reading agree that the text alone asks about a topic other
-        than the last one."""
-        return self._clear_topic(message) not in (None, previous)
-
     def _several(self, message: Message, topical: list[tuple[Message, Reading]]) -> None:
         seen: dict[str, str] = {}
         for part, read in topical:
@@ -340,6 +329,12 @@ class QuestionMerger(StatelessComponent):
         message.set(INTENT_RANKING_KEY, [dict(prediction), *ranking], add_to_output=True)
         message.set(QUESTIONS_KEY, questions, add_to_output=True)
         message.set(UNDERSTOOD_AS_KEY, questions[-1]["text"], add_to_output=True)
+
+
+def _in_role(added: list[Message], role: str) -> dict[Any, Message]:
+    """The added readings in `role`, by position (by the previous topic for the context), in
+    the order they were added."""
+    return {m.data[ROLE_KEY][2]: m for m in added if m.data[ROLE_KEY][0] == role}
 
 
 def _adopt(message: Message, other: Message) -> None:
