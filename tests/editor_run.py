@@ -40,18 +40,14 @@ BOT = str(Path(sys.executable).parent / "bot")
 EPOCH_SHARE = 0.3
 
 
-def shorten_training(project: Path, share: float = EPOCH_SHARE) -> dict[str, int]:
-    """Scale every epoch count in the copy's config.yml; what each component got."""
+def shorten_training(project: Path, share: float = EPOCH_SHARE) -> None:
+    """Scale every epoch count in the copy's config.yml."""
     path = project / "config.yml"
     config = yaml.safe_load(path.read_text())
-    epochs: dict[str, int] = {}
     for component in config["pipeline"]:
         if "epochs" in component:
             component["epochs"] = max(1, round(component["epochs"] * share))
-            name = component.get("retrieval_intent") or component["name"].rsplit(".", 1)[-1]
-            epochs[name] = component["epochs"]
     path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
-    return epochs
 
 
 def environment(env: dict[str, str] | None = None) -> dict[str, str]:
