@@ -264,3 +264,82 @@ def test_a_leaning_question_sure_of_itself_keeps_its_own_reading() -> None:
         },
     )
     assert [q["key"] for q in result.get(QUESTIONS_KEY)] == ["faq/dose", "faq/pain"]
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        # Read with the question before it, a choice of that question's topic and another.
+        (["faq/what_is_rosacea", "faq/triggers"], ["faq/what_is_rosacea", "faq/triggers"]),
+        # Neither option is the other question's: the choice stays unanswered.
+        (["faq/causes", "faq/triggers"], ["faq/what_is_rosacea"]),
+    ],
+)
+def test_a_choice_with_the_question_before_it_is_the_topic_that_question_is_not(
+    options: list[str], expected: list[str]
+) -> None:
+    text = "what is rosacea, what triggers it"
+    labels = {
+        text: "faq/what_is_rosacea",
+        "what is rosacea": "faq/what_is_rosacea",
+        "what triggers it": "nlu_fallback:0.5",
+        "what is rosacea what triggers it": "clarify_topic:0.7",
+    }
+    choice = {CLARIFY_KEY: [{"key": k} for k in options]}
+    result = _run(text, labels, also={"what is rosacea what triggers it": choice})
+    keys = [q["key"] for q in result.get(QUESTIONS_KEY) or []] or [reading(result).label]
+    assert keys == expected
+
+
+def test_a_question_alone_asking_which_topic_may_ask_the_other_question_again() -> None:
+    text = "it takes more units than forehead botox, is that right? how many do you use?"
+    first = "it takes more units than forehead botox is that right?"
+    labels = {
+        text: "faq/dose",
+        first: "faq/dose",
+        "how many do you use?": "clarify_topic:0.7",
+        f"{first} how many do you use?": "faq/dose",
+    }
+    options = {CLARIFY_KEY: [{"key": "faq/dose"}, {"key": "faq/what_to_expect"}]}
+    result = _run(text, labels, also={"how many do you use?": options})
+    assert reading(result).label == "faq/dose"
+    assert result.get(QUESTIONS_KEY) is None
+
+
+@pytest.mark.parametrize(
+    ("own", "semantic", "expected"),
+    [
+        # Pointing back, it is on the message's subject: a sure topic of the semantic reading.
+        ("out_of_scope:0.56", ("faq/duration", 0.84), ["faq/results", "faq/duration"]),
+        ("nlu_fallback:0.4", ("faq/duration", 0.84), ["faq/results", "faq/duration"]),
+        # Unsure, or the same topic as the other question: not a second answer.
+        ("out_of_scope:0.56", ("faq/duration", 0.4), ["faq/results"]),
+        ("out_of_scope:0.56", ("faq/results", 0.84), ["faq/results"]),
+    ],
+)
+def test_a_question_pointing_back_is_on_the_subject_of_the_one_before(
+    own: str, semantic: tuple[str, float], expected: list[str]
+) -> None:
+    text = "what results do people see and how long do they last"
+    labels = {
+        text: "faq/results",
+        "what results do people see": "faq/results",
+        "how long do they last": own,
+        "what results do people see how long do they last": "faq/results",
+    }
+    result = _run(text, labels, also={"how long do they last": _semantic(*semantic)})
+    keys = [q["key"] for q in result.get(QUESTIONS_KEY) or []] or [reading(result).label]
+    assert keys == expected
+
+
+def test_a_question_without_pointing_back_keeps_its_off_topic_reading() -> None:
+    text = "how long does botox last and how long does a tattoo take to heal"
+    labels = {
+        text: "faq/duration",
+        "how long does botox last": "faq/duration",
+        "how long does a tattoo take to heal": "out_of_scope:0.56",
+    }
+    semantic = {"how long does a tattoo take to heal": _semantic("faq/results", 0.84)}
+    result = _run(text, labels, also=semantic)
+    assert reading(result).label == "faq/duration"
+    assert result.get(QUESTIONS_KEY) is None

@@ -37,7 +37,6 @@ from rasa.shared.nlu.constants import (
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     INTENT_RESPONSE_KEY,
-    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
@@ -48,12 +47,18 @@ from bot.nlu import embeddings, segments
 from bot.nlu.language import ENGLISH, SPANISH
 from bot.nlu.language import detect as language_of
 from bot.nlu.spelling_reading import SpellingReading
-from bot.nlu.understanding import CLARIFY_INTENT, CLARIFY_KEY, ROLE_KEY, reading
+from bot.nlu.understanding import (
+    CLARIFY_INTENT,
+    CLARIFY_KEY,
+    FALLBACK,
+    OUT_OF_SCOPE,
+    ROLE_KEY,
+    answer_with,
+    reading,
+    set_intent,
+)
 
 SEMANTIC_KEY = "semantic"
-OUT_OF_SCOPE = "out_of_scope"
-FALLBACK = "nlu_fallback"
-RESPONSE_SELECTOR_KEY = "response_selector"
 FILE = "semantic.pkl"
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # TfidfVectorizer's default token pattern
 
@@ -252,8 +257,6 @@ class SemanticClassifier(GraphComponent):
         if chosen == FALLBACK:
             self._rescue(message, semantic)
             return
-        if not chosen.startswith("faq/"):
-            return
         text = str(message.get(TEXT) or "")
         language = language_of(text) or ENGLISH
         pointing = segments.points_back(text) and len(segments.words(text)) <= 6
@@ -264,7 +267,7 @@ class SemanticClassifier(GraphComponent):
         else:
             off_topic = config["off_topic_pointing" if pointing else "off_topic"]
         if semantic.get(OUT_OF_SCOPE, 0.0) >= off_topic:
-            _set_intent(message, OUT_OF_SCOPE, semantic[OUT_OF_SCOPE])
+            set_intent(message, OUT_OF_SCOPE, semantic[OUT_OF_SCOPE])
             return
         other = max(semantic, key=lambda k: semantic[k])
         if other == chosen:
@@ -279,7 +282,7 @@ class SemanticClassifier(GraphComponent):
         ):
             self._clarify(message, [chosen, other], semantic[other], least=2)
         elif agree:
-            _set_intent(message, FALLBACK, semantic[other])
+            set_intent(message, FALLBACK, semantic[other])
 
     def _rescue(self, message: Message, semantic: dict[str, float]) -> None:
         """DIET was unsure. An FAQ topic this reading is sure of is answered, one it finds
@@ -290,11 +293,10 @@ class SemanticClassifier(GraphComponent):
         sure = semantic[top] >= self.component_config["rescue"]
         if not top.startswith("faq/"):
             if sure and "/" not in top and top == _runner_up(message):
-                _set_intent(message, top, semantic[top])
+                set_intent(message, top, semantic[top])
             return
         if sure:
-            _set_intent(message, "faq", semantic[top])
-            message.set(RESPONSE_SELECTOR_KEY, _selection(message, top, semantic[top]), True)
+            answer_with(message, top, semantic[top])
         elif semantic[top] >= self.component_config["rescue_clarify"]:
             keys = [k for k in ranked[:2] if k.startswith("faq/")]
             self._clarify(message, keys, semantic[top], least=1)
@@ -308,7 +310,7 @@ class SemanticClassifier(GraphComponent):
             if k in self.typical
         ]
         if len(options) >= least:
-            _set_intent(message, CLARIFY_INTENT, confidence)
+            set_intent(message, CLARIFY_INTENT, confidence)
             message.set(CLARIFY_KEY, options, add_to_output=True)
 
 
@@ -318,26 +320,3 @@ def _runner_up(message: Message) -> str | None:
         r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != FALLBACK
     ]
     return ranking[0].get(INTENT_NAME_KEY) if ranking else None
-
-
-def _selection(message: Message, key: str, confidence: float) -> dict[str, Any]:
-    """The response selector's output as if it had chosen `key` (what `utter_faq` reads)."""
-    selectors = dict(message.get(RESPONSE_SELECTOR_KEY) or {})
-    retrieval_intent = key.split("/")[0]
-    selectors[retrieval_intent] = {
-        "response": {
-            "responses": [],
-            PREDICTED_CONFIDENCE_KEY: confidence,
-            "intent_response_key": key,
-            "utter_action": f"utter_{key}",
-        },
-        "ranking": [],
-    }
-    return selectors
-
-
-def _set_intent(message: Message, name: str, confidence: float) -> None:
-    prediction = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: float(confidence)}
-    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
-    message.set(INTENT, prediction, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [dict(prediction), *ranking], add_to_output=True)

@@ -43,7 +43,9 @@ RESPONSE_SELECTOR_KEY = "response_selector"
 RETRIEVAL_INTENTS = ("faq", "not_in_article")
 SEVERAL = "several_questions"
 SEVERAL_MIXED = "several_questions_mixed"
-UNANSWERED_OTHER = "not_in_article/other"  # the catch-all: no topic the article leaves out
+UNANSWERED_OTHER = "not_in_article/other"
+OUT_OF_SCOPE = "out_of_scope"
+FALLBACK = "nlu_fallback"  # the catch-all: no topic the article leaves out
 # bot/nlu/semantic.py asks which of two topics is meant: this intent, its options under the key.
 CLARIFY_INTENT = "clarify_topic"
 CLARIFY_KEY = "clarify"
@@ -80,6 +82,33 @@ def reading(message: Message) -> Reading:
             confidence *= float(response.get("confidence") or 0.0)
     semantic = {r["name"]: r["confidence"] for r in message.get(SEMANTIC_KEY) or []}
     return Reading(name, max(confidence, float(semantic.get(name, 0.0))))
+
+
+def set_intent(message: Message, name: str, confidence: float) -> None:
+    """The message's intent is `name`, first in its ranking."""
+    prediction = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: float(confidence)}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
+    message.set(INTENT, prediction, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [dict(prediction), *ranking], add_to_output=True)
+
+
+def answer_with(message: Message, key: str, confidence: float) -> None:
+    """The message is answered with `key` (`faq/dose`): its retrieval intent at `confidence`,
+    and the response selector's output as if it had chosen that response (what `utter_faq`
+    reads), sure of it, so the reading's confidence is `confidence`."""
+    retrieval_intent = key.split("/")[0]
+    set_intent(message, retrieval_intent, confidence)
+    selectors = dict(message.get(RESPONSE_SELECTOR_KEY) or {})
+    selectors[retrieval_intent] = {
+        "response": {
+            "responses": [],
+            PREDICTED_CONFIDENCE_KEY: 1.0,
+            "intent_response_key": key,
+            "utter_action": f"utter_{key}",
+        },
+        "ranking": [],
+    }
+    message.set(RESPONSE_SELECTOR_KEY, selectors, add_to_output=True)
 
 
 def _previous_question(tracker: DialogueStateTracker | None) -> tuple[str, str] | None:
@@ -205,6 +234,7 @@ class QuestionMerger(StatelessComponent):
                 self._part_read(part, leaning.get(i), bare.get(i))
                 for i, part in _in_role(mine, "part").items()
             ]
+            self._read_beside(parts, leaning)
             context = next(iter(_in_role(mine, "context").values()), None)
             self._merge(message, parts, context, _in_role(mine, "bare").get(0))
         return own
@@ -257,6 +287,15 @@ class QuestionMerger(StatelessComponent):
             return part
         if with_previous is None:
             return part
+        # "how long do they last" after "what results do people see": pointing back, it is on
+        # the message's subject though alone DIET reads it off topic; read with the question
+        # before, it is mostly that question. A sure semantic reading of it alone is its topic.
+        top = (part.get(SEMANTIC_KEY) or [{}])[0]
+        name, sure = str(top.get("name")), float(top.get("confidence") or 0.0)
+        off = reading(part).label in (OUT_OF_SCOPE, FALLBACK)
+        if off and name.startswith("faq/") and sure >= self.component_config["names_topic"]:
+            answer_with(part, name, sure)
+            return part
         least = self.component_config["part_confident"]
         alone, along = reading(part), reading(with_previous)
         if (alone.topical and alone.confidence >= least) or not along.topical:
@@ -266,6 +305,22 @@ class QuestionMerger(StatelessComponent):
         _adopt(part, with_previous)
         part.set(SEMANTIC_KEY, with_previous.get(SEMANTIC_KEY))
         return part
+
+    def _read_beside(self, parts: list[Message], leaning: dict[Any, Message]) -> None:
+        """A question that leans on the one before it and, read with it, is a choice of that
+        question's topic and another, asks the other ("what is rosacea, what triggers it").
+        Alone it may ask the same again ("is that right? how many do you use?")."""
+        least = self.component_config["part_confident"]
+        clear = {
+            i: read.label
+            for i, part in enumerate(parts)
+            if (read := reading(part)).topical and read.confidence >= least
+        }
+        for i, part in enumerate(parts):
+            others = {label for j, label in clear.items() if j != i}
+            chosen = _other_choice(leaning[i], others) if i in leaning and i not in clear else None
+            if chosen is not None:
+                answer_with(part, *chosen)
 
     def _follows_on(self, message: Message, context: Message) -> bool:
         text = str(message.get(TEXT) or "")
@@ -329,6 +384,16 @@ class QuestionMerger(StatelessComponent):
         message.set(INTENT_RANKING_KEY, [dict(prediction), *ranking], add_to_output=True)
         message.set(QUESTIONS_KEY, questions, add_to_output=True)
         message.set(UNDERSTOOD_AS_KEY, questions[-1]["text"], add_to_output=True)
+
+
+def _other_choice(message: Message, others: set[str]) -> tuple[str, float] | None:
+    """Of a message read as a choice of topics, the one topic left once `others` are out."""
+    read = reading(message)
+    options = [str(o.get("key")) for o in message.get(CLARIFY_KEY) or []]
+    rest = [key for key in options if key not in others]
+    if read.label != CLARIFY_INTENT or len(rest) != 1 or len(rest) == len(options):
+        return None
+    return rest[0], read.confidence
 
 
 def _in_role(added: list[Message], role: str) -> dict[Any, Message]:
