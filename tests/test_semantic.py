@@ -127,6 +127,23 @@ def test_an_unsure_diet_stays_unsure_on_nonsense(trained: SemanticClassifier) ->
     assert not reading(message).label.startswith("faq/")
 
 
+@pytest.mark.parametrize(
+    ("confidence", "expected"),
+    [(0.25, "faq/duration"), (0.9, "not_in_article/side_effects")],
+)
+def test_a_weak_not_in_the_article_gives_way_to_a_sure_faq_reading(
+    trained: SemanticClassifier, confidence: float, expected: str
+) -> None:
+    text = "how long does botox for rosacea last?"
+    message = _diet(text, "not_in_article/side_effects", confidence)
+    trained.process([message])
+    assert reading(message).label == expected
+    # Not sure of an FAQ topic: the staff offer stays.
+    message = _diet("qwerty zxcv", "not_in_article/side_effects", 0.25)
+    trained.process([message])
+    assert reading(message).label == "not_in_article/side_effects"
+
+
 def test_shortcuts_are_left_alone(trained: SemanticClassifier) -> None:
     message = _diet("/faq", "faq/duration")
     trained.process([message])
