@@ -272,7 +272,8 @@ _PATTERNS: dict[str, list[str]] = {
         rf"{_ES_DOCUMENT}\b",
         r"\b(?:help me|ayudame|ayudeme|ayudenme) (?:with|con|a hacer) (?:my|mi|la) (?:\w+ )?"
         r"(?:homework|essay|assignment|paper|tarea|ensayo|trabajo escolar)\b",
-        r"\bsummari[sz]e (?:the|this|your) article\b|\bsummary of (?:the|this|your) article\b"
+        r"\bsummari[sz]e (?:the|this|your) (?:[\w'-]+ ){0,2}?article\b|"
+        r"\bsummary of (?:the|this|your) (?:[\w'-]+ ){0,2}?article\b"
         r"|\bresum\w* (?:de |del )?(?:el |tu |su )?articulo\b",
         r"\b(?:what'?s|what is|whats|calculate|compute|solve|cuanto es|cuanto son)\b.{0,12}"
         r"\d+ ?(?:\w+ )?(?:plus|minus|times|divided by|multiplied by|mas|menos|por|[+*x/-]) ?\d+",
