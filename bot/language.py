@@ -53,6 +53,7 @@ _ENGLISH = _cues(
     cause causes trigger triggers get got make makes take takes want need know tell
     """
 )
+ENGLISH_WORDS = _ENGLISH  # the English cue words, for the trained detector in bot/nlu/language.py
 _SPANISH_LETTERS = re.compile(r"[ñ¿¡áéíóú]")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 MIN_LEAD = 2  # how many more cue words one language needs, a Spanish letter counting as one

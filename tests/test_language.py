@@ -41,3 +41,42 @@ def test_the_detector_adds_a_language_entity_only_when_clear() -> None:
     assert (entity["entity"], entity["value"]) == ("language", "es")
     assert not short.get("entities")
     assert not shortcut.get("entities")
+
+
+def _example(text: str, intent: str) -> Message:
+    return Message({"text": text, "intent": intent})
+
+
+def test_words_only_spanish_examples_use_tell_a_short_message() -> None:
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    detector = LanguageDetector({})
+    detector.train(
+        TrainingData(
+            [
+                _example("usan anestesia antes de la inyeccion?", "faq"),
+                _example("que anestesia usan en la cara", "faq"),
+                _example("do you use numbing before the injection", "faq"),
+                _example("como reservo una cita con la enfermera Lucia", "faq"),
+                _example("que tacos recomiendan cerca de la clinica", "out_of_scope"),
+                _example("mi nombre es Ana y mi correo es ana@example.com", "inform"),
+                _example("me llamo Ana, quiero una cita", "inform"),
+            ]
+        )
+    )
+    assert detect("usan anestesia?") is None  # the common words alone cannot tell
+    assert detector.language("usan anestesia?") == "es"
+    # An English cue word, a name, a word English speakers share, a form's value: no call.
+    assert detector.language("anestesia? do you") is None
+    assert detector.language("Lucia") is None
+    assert detector.language("tacos") is None
+    assert detector.language("Ana") is None
+    # What the common words decide stands.
+    assert detector.language("how long does it last") == "en"
+    message = Message({"text": "usan anestesia?"})
+    detector.process([message])
+    assert [e["value"] for e in message.get("entities")] == ["es"]
+
+
+def test_an_untrained_detector_uses_the_common_words_alone() -> None:
+    assert LanguageDetector({}).language("usan anestesia?") is None

@@ -1,26 +1,145 @@
-"""The `language` entity, from bot.language's per-message detection, for Rasa's pipeline."""
+"""The `language` entity, from bot.language's per-message detection, for Rasa's pipeline.
+
+bot.language counts common words of each language and leaves short messages undecided ("usan
+anestesia", "aceptan aseguranza"), so a Spanish visitor's first short question got an English
+answer. Here the training data adds the words only its Spanish examples use: where the common
+words cannot tell, one of those and no English cue word makes the message Spanish.
+"""
 
 from __future__ import annotations
 
-from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES, TEXT
-from rasa.shared.nlu.training_data.message import Message
+import json
+import re
+from collections import Counter
+from typing import Any
 
-from bot.language import ENGLISH, LANGUAGE_KEY, SPANISH, detect
-from bot.nlu.stateless import StatelessComponent
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.language import ENGLISH, ENGLISH_WORDS, LANGUAGE_KEY, SPANISH, detect
 
 __all__ = ["ENGLISH", "SPANISH", "LanguageDetector", "detect"]
 
+FILE = "spanish_words.json"
+_WORD = re.compile(r"[^\W\d_]+")
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class LanguageDetector(StatelessComponent):
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
+class LanguageDetector(GraphComponent):
     """Adds a `language` entity when the message's language is clear; the `language` slot is
     filled from it, and the responses' Spanish variations are chosen by that slot."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            # A word is Spanish-only when at least this many Spanish examples use it and no
+            # other example does.
+            "min_examples": 2,
+            "min_length": 3,
+            # The handoff form's values are names and contacts, in any language.
+            "skip_intents": ["inform"],
+            # Spanish words English speakers use too ("best tacos in portland").
+            "shared_words": [
+                "taco", "tacos", "salsa", "tequila", "burrito", "burritos", "nachos", "fiesta",
+                "siesta", "amigo", "amigos", "plaza", "patio", "loco", "mesa", "pinata",
+                "chile", "chili", "margarita", "margaritas", "mariachi", "cafe", "latte",
+            ],
+        }  # fmt: skip
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage | None = None,
+        resource: Resource | None = None,
+        spanish_words: frozenset[str] = frozenset(),
+    ) -> None:
+        self.component_config = {**self.get_default_config(), **config}
+        self._storage = model_storage
+        self._resource = resource
+        self.spanish_words = spanish_words
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LanguageDetector:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LanguageDetector:
+        try:
+            with model_storage.read_from(resource) as directory:
+                words = frozenset(json.loads((directory / FILE).read_text(encoding="utf-8")))
+        except ValueError:  # not trained: the common words alone
+            words = frozenset()
+        return cls(config, model_storage, resource, words)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        config = self.component_config
+        spanish: Counter[str] = Counter()
+        other: set[str] = set()
+        for example in training_data.training_examples:
+            text = str(example.get(TEXT) or "")
+            if not text or example.get(INTENT) in config["skip_intents"]:
+                continue
+            words = _WORD.findall(text)
+            # A capital inside the text is a name ("me llamo Ana"), in no language of its own.
+            lowered = {w.lower() for i, w in enumerate(words) if i == 0 or not w[0].isupper()}
+            other.update(w.lower() for w in words[1:] if w[0].isupper())
+            # Short examples no cue word decides ("numero?") teach nothing either way.
+            language = detect(text)
+            if language == SPANISH:
+                spanish.update(lowered)
+            elif language == ENGLISH:
+                other.update(lowered)
+        shared = {str(w) for w in config["shared_words"]}
+        self.spanish_words = frozenset(
+            word
+            for word, count in spanish.items()
+            if count >= config["min_examples"]
+            and len(word) >= config["min_length"]
+            and word not in other
+            and word not in shared
+            and word not in ENGLISH_WORDS
+        )
+        if self._storage is not None and self._resource is not None:
+            with self._storage.write_to(self._resource) as directory:
+                payload = json.dumps(sorted(self.spanish_words), ensure_ascii=False)
+                (directory / FILE).write_text(payload, encoding="utf-8")
+        return self._resource or Resource("language")
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def language(self, text: str) -> str | None:
+        """bot.language's answer, or Spanish for a Spanish-only word and no English cue."""
+        found = detect(text)
+        if found is not None or not self.spanish_words:
+            return found
+        words = [w.lower() for w in _WORD.findall(text)]
+        if any(w in ENGLISH_WORDS for w in words):
+            return None
+        return SPANISH if any(w in self.spanish_words for w in words) else None
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = str(message.get(TEXT) or "")
-            language = detect(text) if not text.startswith("/") else None
+            language = self.language(text) if not text.startswith("/") else None
             if language is None:
                 continue
             entity = {
