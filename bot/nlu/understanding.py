@@ -343,7 +343,7 @@ class QuestionMerger(StatelessComponent):
         # Standing alone, it is bent only when unsure, and only back to the last topic. Asking
         # which of two topics is meant, the last one among them, is unsure too ("the needles
         # tho?" after "does it hurt?").
-        if alone.label == "nlu_fallback":
+        if alone.label == FALLBACK:
             return True
         if alone.label == CLARIFY_INTENT:
             return previous_topic in {o.get("key") for o in message.get(CLARIFY_KEY) or []}
