@@ -113,6 +113,21 @@ def test_an_unsure_part_is_not_answered() -> None:
     assert reading(result).label == "faq/dose"
 
 
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("faq/treatments:0.41", "nlu_fallback"),
+        ("faq/treatments:0.6", "faq/treatments"),
+        ("not_in_article/price:0.41", "not_in_article/price"),  # staff are offered anyway
+    ],
+)
+def test_an_faq_fact_needs_the_confidence_of_one_question_of_several(
+    label: str, expected: str
+) -> None:
+    text = "can u explain how the rosacea treatment is performed"
+    assert reading(_run(text, {text: label})).label == expected
+
+
 def test_an_emergency_anywhere_wins() -> None:
     text = "how long does it last? why cant i breathe"
     labels = {"how long does it last?": "faq/duration", "why cant i breathe": "emergency"}
