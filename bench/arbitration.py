@@ -59,13 +59,13 @@ async def _record(names: list[str], model: Path | None) -> dict[str, list[dict[s
 
     from bot import rasa_server, training
     from bot.nlu import semantic
-    from bot.nlu.understanding import reading
+    from bot.nlu.understanding import RESPONSE_SELECTOR_KEY, reading
 
     seen: list[dict[str, Any]] = []
     original = semantic.SemanticClassifier._arbitrate
 
     def recording(self: Any, message: Any, probabilities: dict[str, float]) -> None:
-        selectors = message.get(semantic.RESPONSE_SELECTOR_KEY) or {}
+        selectors = message.get(RESPONSE_SELECTOR_KEY) or {}
         seen.append(
             {
                 "chosen": reading(message).label,
