@@ -34,6 +34,22 @@ from bot.nlu.segments import (
         ("que tratamientos hay y botox es mejor?", ["que tratamientos hay", "botox es mejor?"]),
         # A request is a question too ("describe", "walk me through").
         ("describe the visit plus where are you", ["describe the visit", "where are you"]),
+        # A yes/no question typed straight after a sentence with its own verb.
+        ("how common is rosacea is it genetic", ["how common is rosacea", "is it genetic"]),
+        ("does it hurt do you numb the skin first", ["does it hurt", "do you numb the skin first"]),
+        ("whats the address is there parking", ["whats the address", "is there parking"]),
+        (
+            "whats the dose how long does it work how do i book",
+            ["whats the dose", "how long does it work", "how do i book"],
+        ),
+        (
+            "how many units how long it lasts does it hurt",
+            ["how many units", "how long it lasts", "does it hurt"],
+        ),
+        (
+            "im 3 months pregnant can i get it. how long does it last",
+            ["im 3 months pregnant can i get it.", "how long does it last"],
+        ),
         (
             "I have rosacea. My face is red. How long does it last? Is it safe?",
             ["I have rosacea. My face is red. How long does it last?", "Is it safe?"],
@@ -61,6 +77,12 @@ def test_several_questions_are_cut_in_the_visitors_order(text: str, parts: list[
         "cada vez que tomo vino se me pone roja la cara, es rosacea?",
         "es rosacea o es alergia?",
         "is it different from wrinkle botox, the one for lines?",
+        # A question word with only a noun before "do you" is one question, not two.
+        "how many units do you use",
+        "what kind of needle do you use",
+        "how much botox will i need",
+        "i want to know does it hurt",
+        "how long is it",
     ],
 )
 def test_one_question_stays_whole(text: str) -> None:

@@ -108,12 +108,56 @@ def clauses(text: str) -> list[str]:
 
 
 def _sentences(text: str) -> list[str]:
-    """The text cut at sentence ends and at joiners followed by a question word."""
+    """The text cut at sentence ends, at joiners followed by a question word, and where a
+    yes/no question runs on from what came before."""
     pieces = [p for p in _SENTENCE_END.split(text.strip()) if p and p.strip(" ,.;!?")]
     found: list[str] = []
     for piece in pieces:
-        found.extend(c.strip().rstrip(",;").strip() for c in _JOINER.split(piece))
+        for clause in _JOINER.split(piece):
+            found.extend(_yes_no_run_on(clause.strip().rstrip(",;").strip()))
     return [c for c in found if c.strip(" ,.;!?")]
+
+
+# A yes/no question opens with a verb and its subject: "is it", "can i", "do you", "are there".
+_YES_NO = re.compile(
+    r"^(?:is|are|does|do|did|will|can|could|would|should|was|were)$", re.IGNORECASE
+)
+_SUBJECT = re.compile(r"^(?:it|i|you|u|they|there|this|that|we)$", re.IGNORECASE)
+# A verb of its own: an auxiliary, a contraction, or any word after a pronoun ("it lasts").
+_OWN_VERB = re.compile(
+    r"\b(?:is|are|was|were|does|do|did|can|could|will|would|should|has|have|am)\b|"
+    r"\b\w+'(?:s|re|m)\b|\b(?:it|they|i|you|u|we)\s+\w+",
+    re.IGNORECASE,
+)
+
+_CONTRACTED = re.compile(r"^(?:what|wat|how|where|who|when)'?s$", re.IGNORECASE)
+
+
+def _yes_no_run_on(clause: str) -> list[str]:
+    """A yes/no question typed straight after a sentence: "how common is rosacea is it
+    genetic", "im 3 months pregnant can i get it". The words before must be a sentence with its
+    own verb if they ask a question, so "how many units do you use" and "what kind of needle do
+    you use" stay whole, and at least three words; an embedding word in front ("i want to know
+    does it hurt") keeps the question inside."""
+    tokens = clause.split()
+    cuts = [0]
+    for i in range(3, len(tokens) - 2):  # "is it" alone asks nothing: a word must follow
+        verb, subject = tokens[i].strip(",.;"), tokens[i + 1].strip(",.;?!")
+        two_before, before = (t.lower().strip(",.;") for t in tokens[i - 2 : i])
+        if not (_YES_NO.match(verb) and _SUBJECT.match(subject)) or i - cuts[-1] < 3:
+            continue
+        # "how long does it", "what else can i": the verb belongs to the question word's question.
+        if before in _EMBEDDING or _STARTS_QUESTION.match(before) or _WH.match(two_before):
+            continue
+        head = strip_filler(" ".join(tokens[cuts[-1] : i]))
+        first, *rest = head.split() or [""]
+        if _STARTS_QUESTION.match(head) and not (
+            _YES_NO.match(first) or _CONTRACTED.match(first) or _OWN_VERB.search(" ".join(rest))
+        ):
+            continue
+        cuts.append(i)
+    bounds = [*cuts, len(tokens)]
+    return [" ".join(tokens[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
 def _is_question(clause: str) -> bool:
@@ -140,6 +184,8 @@ def split_questions(text: str) -> list[str]:
         parts[-1] = f"{parts[-1]} {context}"
     if len(parts) == 1:
         parts = _run_on(parts[0]) or _shared_head(parts[0]) or _yes_no_tail(parts[0]) or parts
+    else:
+        parts = [piece for part in parts for piece in _run_on(part) or [part]]
     if len(parts) < 2 or len(parts) > MAX_PARTS:
         return [text.strip()]
     return parts
