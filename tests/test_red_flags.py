@@ -246,3 +246,28 @@ def test_spanish_after_treatment_signs_are_named() -> None:
 def test_a_spanish_drooping_eyelid_is_named_with_another_sign() -> None:
     found = detect("se me cae el parpado y veo doble")
     assert set(found.symptoms) == {"vision (es)", "drooping eyelid"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the redness is spreading all over my face and getting worse",
+        "la rojez se me extiende cada vez mas rapido",
+        "lo rojo de la mejilla se esta regando y esta caliente",
+    ],
+)
+def test_redness_spreading_now_is_a_sign_without_a_treatment(text: str) -> None:
+    assert detect(text).symptoms == ("spreading redness",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my redness is spreading to my chin over the years and getting worse",
+        "my rosacea has spread to my nose, is it getting worse?",
+        "does the redness spread and get worse over time",
+        "la rosacea se extiende?",
+    ],
+)
+def test_redness_that_spread_over_time_is_not_a_sign(text: str) -> None:
+    assert not detect(text)

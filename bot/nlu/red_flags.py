@@ -11,6 +11,8 @@ severe pain, fainting) are words that also appear in ordinary questions ("can Bo
 a treatment, not when they ask about them in general. Fainting that is happening now ("I'm about
 to faint", "me voy a desmayar", "me desmayé", "muy mareada") is the exception and always counts;
 someone else's fainting in the past ("mi abuela se desmayó") counts only after a treatment.
+So does redness spreading now and getting worse ("se está regando y se pone peor"), a sign of
+infection whatever caused it, unless the message says it spread over months or years.
 
 Spanish symptoms are matched in the forms that report them (hinchado, se hinchó, se está
 hinchando), not the infinitive of a prediction ("¿el botox me va a hinchar la cara?"). A symptom
@@ -357,6 +359,26 @@ _PATTERNS["seizure (es)"] = [
     # "Le dio un ataque" is how a seizure is told; not "un ataque de risa / de pánico".
     r"\b(?:me|le|te) (?:esta dando|dio|dieron) (?:un |otro )?ataque\b"
     r"(?! (?:de|al|cardiaco|cerebral))",
+]
+
+# Redness or swelling spreading now and getting worse is a sign of infection (cellulitis) with
+# or without a treatment: "lo rojo se está regando por toda la cara y se pone peor". Redness
+# that spread over years is rosacea's course, and "has spread" says nothing of now.
+_SPREADING_NOW = _either_order(
+    r"(?:red\w*|rash\w*|swell\w*|swollen|roj\w*|enrojec\w*|hinch\w*|sarpullido|ronchas?)",
+    r"(?:(?:is|are|it'?s|keeps?|started|starting) (?:\w+ )?spreading|spreading (?:fast|quickly)"
+    r"|se (?:me |le )?(?:esta|estan|sigue|siguen|va|van) (?:\w+ )?(?:regando|extendiendo|"
+    r"expandiendo|propagando|corriendo)|se (?:me |le )?(?:riega|extiende|expande|propaga))",
+    gap=4,
+)
+_WORSE_NOW = (
+    r"getting worse|worse and worse|worse by the|\bfast\b|quickly|rapidly|\bhot\b|\bwarm\b|"
+    r"swollen|fever|throbbing|(?:se (?:me |le )?(?:pone|esta poniendo)|cada vez) (?:mas )?peor|"
+    r"empeor\w*|rapid\w*|caliente|hinchad\w*|hinchazon|fiebre|cada vez mas"
+)
+_OVER_TIME = r"\b(?:years?|months?|anos|meses|over time|con el tiempo|lately|ultimamente)\b"
+_PATTERNS["spreading redness"] = [
+    rf"^(?=.*(?:{_SPREADING_NOW}))(?=.*(?:{_WORSE_NOW}))(?!.*{_OVER_TIME})"
 ]
 
 _DROOPING_EYELID = re.compile(
