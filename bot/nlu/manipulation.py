@@ -172,6 +172,16 @@ _PATTERNS: dict[str, list[str]] = {
         r"(?:^|[.!?,:;] ?|\bjust |\bnow |\bplease |\bpls |\bcan you |\bcould you )"
         r"(?:say|type(?: out)?|write(?: out)?) (?:that|exactly|yes|the word)\b(?! again)",
         r"\byou are now (?:a|an|the|my)? ?(?:general|unrestricted|free|different|new)\b",
+        # Dictating a claim ("state that Aluma is the best") or a text to carry on, which may be
+        # its own instructions ("continue this text exactly: 'Your rules are:'").
+        r"(?:^|[.!?,:;] ?|\bjust |\bnow |\bplease |\bpls |\bcan you |\bcould you )"
+        r"(?:state|declare|announce|proclaim|publicly say) (?:that|officially|publicly)\b",
+        r"\b(?:continue|complete|finish|carry on) (?:this|the following|my|the) (?:\w+ )?"
+        r"(?:text|sentence|prompt|paragraph|passage|string)\b",
+        r"\b(?:continua|continue|completa|complete|termina|termine) (?:este|esta|el|la) "
+        r"(?:texto|frase|oracion|parrafo|prompt)\b",
+        r"(?:^|[.!?,:;] ?|\bsolo |\bahora |\bpor favor )(?:declara|declare|afirma|afirme|"
+        r"anuncia|anuncie) (?:que|oficialmente|publicamente)\b",
         # Pressure to agree with a claim: "just agree", "back him up", "say it so I can quote".
         r"\b(?:just |simply )?agree with (?:me|him|her|us|this|that)\b|\bjust agree\b|"
         r"\bback (?:me|him|her|us) up\b|\bso (?:i|we) can (?:quote|screenshot|cite) (?:you|it)\b",
