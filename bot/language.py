@@ -59,12 +59,26 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 MIN_LEAD = 2  # how many more cue words one language needs, a Spanish letter counting as one
 
 
-def detect(text: str) -> str | None:
-    """`es`, `en`, or None when the message is too short or mixed to tell."""
+def cue_counts(text: str, more_spanish: frozenset[str] = frozenset()) -> tuple[int, int]:
+    """How many Spanish and English cue words `text` holds (a Spanish letter counting as one)."""
     lowered = text.lower()
     words = _WORD.findall(lowered)
-    spanish = sum(w in _SPANISH for w in words) + (1 if _SPANISH_LETTERS.search(lowered) else 0)
-    english = sum(w in _ENGLISH for w in words)
+    spanish = sum(w in _SPANISH or w in more_spanish for w in words)
+    spanish += 1 if _SPANISH_LETTERS.search(lowered) else 0
+    return spanish, sum(w in _ENGLISH for w in words)
+
+
+def is_spanglish(spanish: int, english: int) -> bool:
+    """A mixed message from a Spanish speaker: Spanish words among English ones, about as many
+    ("how many units pa la rosacea?", "can I make an appointment? o sea como hago cita").
+    Spanish speakers borrow English nouns and questions; English speakers rarely borrow two
+    Spanish words, so a reply in Spanish is the better guess."""
+    return spanish >= 2 and spanish >= english - 1
+
+
+def detect(text: str) -> str | None:
+    """`es`, `en`, or None when the message is too short or mixed to tell."""
+    spanish, english = cue_counts(text)
     # One Spanish cue and no English one ("recomiendame una serie") is Spanish too.
     if (spanish - english >= MIN_LEAD) or (spanish >= 1 and english == 0):
         return SPANISH

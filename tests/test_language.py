@@ -80,3 +80,20 @@ def test_words_only_spanish_examples_use_tell_a_short_message() -> None:
 
 def test_an_untrained_detector_uses_the_common_words_alone() -> None:
     assert LanguageDetector({}).language("usan anestesia?") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Spanish function words among English ones: a Spanish speaker's Spanglish.
+        ("how many units pa la rosacea?", "es"),
+        ("can I make an appointment? o sea como hago cita", "es"),
+        ("how many units? perdon, cuantas unidades me pondrian", "es"),
+        # English with a Spanish word or two stays English.
+        ("gracias, how long does it last", "en"),
+        ("does it hurt, la verdad?", "en"),
+        ("how long does the botox last in la cara", "en"),
+    ],
+)
+def test_spanglish_gets_spanish(text: str, language: str | None) -> None:
+    assert LanguageDetector({}).language(text) == language

@@ -21,7 +21,15 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import ENGLISH, ENGLISH_WORDS, LANGUAGE_KEY, SPANISH, detect
+from bot.language import (
+    ENGLISH,
+    ENGLISH_WORDS,
+    LANGUAGE_KEY,
+    SPANISH,
+    cue_counts,
+    detect,
+    is_spanglish,
+)
 
 __all__ = ["ENGLISH", "SPANISH", "LanguageDetector", "detect"]
 
@@ -127,14 +135,16 @@ class LanguageDetector(GraphComponent):
         return training_data
 
     def language(self, text: str) -> str | None:
-        """bot.language's answer, or Spanish for a Spanish-only word and no English cue."""
+        """bot.language's answer; for a mixed message, Spanish when it reads as Spanglish
+        (counting the Spanish-only words learned), and for one with no English cue, Spanish
+        for a Spanish-only word."""
         found = detect(text)
-        if found is not None or not self.spanish_words:
+        if found is not None:
             return found
-        words = [w.lower() for w in _WORD.findall(text)]
-        if any(w in ENGLISH_WORDS for w in words):
-            return None
-        return SPANISH if any(w in self.spanish_words for w in words) else None
+        spanish, english = cue_counts(text, self.spanish_words)
+        if english and is_spanglish(spanish, english):
+            return SPANISH
+        return SPANISH if spanish and not english and self.spanish_words else None
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
