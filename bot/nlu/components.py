@@ -37,6 +37,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu import manipulation, red_flags
 from bot.nlu.classifiers import LeanResponseSelector
 from bot.nlu.stateless import StatelessComponent
+from bot.nlu.understanding import answer_with
 
 RESPONSE_SELECTOR_KEY = "response_selector"
 RED_FLAGS_KEY = "red_flags"
@@ -206,19 +207,7 @@ class ClinicVocabularyGuard(_Guard):
 
 def _select(message: Message, retrieval_intent: str, topic: str) -> None:
     """Classify `message` as one retrieval intent's topic, as its ResponseSelector would."""
-    key = f"{retrieval_intent}/{topic}"
-    _override_intent(message, retrieval_intent, 1.0)
-    selectors = message.get(RESPONSE_SELECTOR_KEY) or {}
-    selectors[retrieval_intent] = {
-        "response": {
-            "responses": [],
-            PREDICTED_CONFIDENCE_KEY: 1.0,
-            "intent_response_key": key,
-            "utter_action": f"utter_{key}",
-        },
-        "ranking": [],
-    }
-    message.set(RESPONSE_SELECTOR_KEY, selectors, add_to_output=True)
+    answer_with(message, f"{retrieval_intent}/{topic}", 1.0)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
