@@ -93,6 +93,8 @@ def test_an_untrained_detector_uses_the_common_words_alone() -> None:
         ("gracias, how long does it last", "en"),
         ("does it hurt, la verdad?", "en"),
         ("how long does the botox last in la cara", "en"),
+        # A name with Spanish particles is a name, in no language of its own.
+        ("my name is Juan de la Rosa", None),
     ],
 )
 def test_spanglish_gets_spanish(text: str, language: str | None) -> None:

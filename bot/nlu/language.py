@@ -37,6 +37,25 @@ FILE = "spanish_words.json"
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+_PARTICLES = {"de", "del", "la", "las", "los", "y", "da", "di", "van", "von"}
+
+
+def _without_names(text: str) -> str:
+    """The text without names: a capitalised word inside it, and the particles in front of one
+    ("my name is Juan de la Rosa" is English with a name, not Spanglish)."""
+    tokens = text.split()
+    kept = []
+    for i, token in enumerate(tokens):
+        ahead = tokens[i + 1 :]
+        named = next((t for t in ahead if t.lower() not in _PARTICLES), "")
+        if i and token[:1].isupper():
+            continue
+        if token.lower() in _PARTICLES and named[:1].isupper():
+            continue
+        kept.append(token)
+    return " ".join(kept)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
 class LanguageDetector(GraphComponent):
     """Adds a `language` entity when the message's language is clear; the `language` slot is
@@ -142,7 +161,7 @@ class LanguageDetector(GraphComponent):
         if found is not None:
             return found
         spanish, english = cue_counts(text, self.spanish_words)
-        if english and is_spanglish(spanish, english):
+        if english and is_spanglish(*cue_counts(_without_names(text), self.spanish_words)):
             return SPANISH
         return SPANISH if spanish and not english and self.spanish_words else None
 
