@@ -83,6 +83,11 @@ def test_several_questions_are_cut_in_the_visitors_order(text: str, parts: list[
         "how much botox will i need",
         "i want to know does it hurt",
         "how long is it",
+        # A comparison names two things, and Spanish "que" and "como" without accents join.
+        "cual es la diferencia entre el botox cosmetico y el de rosacea",
+        "whats the difference between wrinkle botox and rosacea botox",
+        "es el mismo procedimiento que el botox de arrugas o cambia algo",
+        "es igual como el botox de las arrugas",
     ],
 )
 def test_one_question_stays_whole(text: str) -> None:

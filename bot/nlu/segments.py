@@ -198,6 +198,9 @@ _EMBEDDING = {
     "so", "but", "if",
 }  # fmt: skip
 _WH = re.compile(r"^(?:how|what|whats|what's|wat|why|qu[eé]|c[oó]mo|cu[aá]nto|cu[aá]nta)$")
+# Without their accents, Spanish "que" and "como" join clauses far more often than they ask
+# ("el mismo procedimiento que el botox de arrugas", "es como el de arrugas").
+_BARE_JOINERS = {"que", "como"}
 
 
 def _run_on(text: str) -> list[str] | None:
@@ -210,7 +213,9 @@ def _run_on(text: str) -> list[str] | None:
     cuts = [0]
     for i in range(3, len(tokens) - 1):
         word, before = tokens[i].lower(), tokens[i - 1].lower().strip(",.;")
-        starts = _WH.match(word) and not _STARTS_QUESTION.match(before)
+        starts = (
+            _WH.match(word) and word not in _BARE_JOINERS and not _STARTS_QUESTION.match(before)
+        )
         if starts and before not in _EMBEDDING and i - cuts[-1] >= 3:
             cuts.append(i)
     if len(cuts) < 2:
@@ -236,6 +241,11 @@ _SPANISH_VERB = re.compile(rf"\b(?:{_SPANISH_VERBS})\b", re.IGNORECASE)
 _VERB = re.compile(
     rf"\b(?:is|are|was|were|does|do|did|can|will|would|should|{_SPANISH_VERBS})\b", re.IGNORECASE
 )
+# A comparison names its two things with "and": "what's the difference between X and Y".
+_COMPARING = re.compile(
+    r"\b(?:between|difference|different|compare[ds]?|entre|diferencia|diferente|compara\w*)\b",
+    re.IGNORECASE,
+)
 _NOUN_JOINER = re.compile(r"\s+(?:and|&|n|plus|y|e)\s+(?:also\s+|tambi[eé]n\s+)?", re.IGNORECASE)
 
 
@@ -245,6 +255,8 @@ def _shared_head(text: str) -> list[str] | None:
     head = _HEAD.match(text.strip())
     pieces = _NOUN_JOINER.split(text.strip(), maxsplit=1)
     if not head or len(pieces) != 2 or len(words(pieces[1])) > 4 or len(words(pieces[0])) < 3:
+        return None
+    if _COMPARING.search(pieces[0]):  # "the difference between X and Y" is one question
         return None
     if _VERB.search(pieces[1]):  # "y el botox es mejor?": a clause of its own, not a thing
         return None
