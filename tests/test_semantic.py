@@ -128,15 +128,25 @@ def test_an_unsure_diet_stays_unsure_on_nonsense(trained: SemanticClassifier) ->
 
 
 @pytest.mark.parametrize(
-    ("confidence", "expected"),
-    [(0.25, "faq/duration"), (0.9, "not_in_article/side_effects")],
+    ("confidence", "doubted", "expected"),
+    [
+        (0.25, 0.05, "faq/duration"),
+        # A sure DIET yields only when this reading all but rules its topic out.
+        (0.9, 0.05, "faq/duration"),
+        (0.9, 0.0, "not_in_article/side_effects"),
+    ],
 )
 def test_a_weak_not_in_the_article_gives_way_to_a_sure_faq_reading(
-    trained: SemanticClassifier, confidence: float, expected: str
+    trained: SemanticClassifier, confidence: float, doubted: float, expected: str
 ) -> None:
     text = "how long does botox for rosacea last?"
     message = _diet(text, "not_in_article/side_effects", confidence)
-    trained.process([message])
+    config = trained.component_config
+    saved, config["unanswered_doubted"] = config["unanswered_doubted"], doubted
+    try:
+        trained.process([message])
+    finally:
+        config["unanswered_doubted"] = saved
     assert reading(message).label == expected
     # Not sure of an FAQ topic: the staff offer stays.
     message = _diet("qwerty zxcv", "not_in_article/side_effects", 0.25)
