@@ -232,3 +232,27 @@ def test_a_spanish_message_has_its_own_off_topic_threshold(stored: Stored) -> No
     part.data[ROLE_KEY] = ("part", spanish, 0)
     strict.process([part])
     assert reading(part).label == "faq/duration"
+
+
+@pytest.mark.parametrize(
+    ("text", "diet", "off_topic", "expected"),
+    [
+        # A face going red keeps the condition topic both readings name, off-topic doubt aside.
+        ("why does my face go red after curry", "faq/triggers", 0.5, "faq/triggers"),
+        ("q desencadena el rubor de la cara", "faq/triggers", 0.5, "faq/triggers"),
+        # Unless this reading is sure it is off topic.
+        ("why does my face go red after curry", "faq/triggers", 0.85, "out_of_scope"),
+        # No face going red: the doubt stands.
+        ("best hot sauce brand for curry", "faq/triggers", 0.5, "nlu_fallback"),
+        # A procedure's fact is not supported by the description ("her red cheeks").
+        ("how many units should I give my 10 year old for her red cheeks", "faq/dose", 0.5,
+         "nlu_fallback"),
+    ],
+)  # fmt: skip
+def test_a_face_going_red_keeps_the_condition_topic(
+    trained: SemanticClassifier, text: str, diet: str, off_topic: float, expected: str
+) -> None:
+    message = _diet(text, diet)
+    semantic = {"out_of_scope": off_topic, diet: 0.3, "faq/location": 0.01}
+    trained._arbitrate(message, semantic)
+    assert reading(message).label == expected

@@ -43,7 +43,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
 
-from bot.nlu import embeddings, segments
+from bot.nlu import embeddings, segments, signs
 from bot.nlu.language import ENGLISH, SPANISH
 from bot.nlu.language import detect as language_of
 from bot.nlu.spelling_reading import SpellingReading
@@ -59,6 +59,11 @@ from bot.nlu.understanding import (
 )
 
 SEMANTIC_KEY = "semantic"
+# The topics about the condition itself, which a visitor describing their red face asks about.
+CONDITION_TOPICS = (
+    "faq/triggers", "faq/causes", "faq/what_is_rosacea", "faq/how_common", "faq/treatments",
+    "faq/botox_help",
+)  # fmt: skip
 FILE = "semantic.pkl"
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # TfidfVectorizer's default token pattern
 
@@ -99,6 +104,13 @@ class SemanticClassifier(GraphComponent):
             # it lasts at 0.98 here and the price at 0.00).
             "unanswered_doubted": 0.05,
             "rescue_sure": 0.9,
+            # A message describing the face going red (`bot/nlu/signs.py`) keeps a topic DIET
+            # is this sure of, unless this reading is this sure it is off topic.
+            "signs_sure": 0.8,
+            "signs_off_topic": 0.8,
+            # The topics about the condition itself that such a description supports; it says
+            # nothing for a procedure's facts ("how many units for her red cheeks").
+            "signs_topics": list(CONDITION_TOPICS),
         }
 
     def __init__(
@@ -288,6 +300,8 @@ class SemanticClassifier(GraphComponent):
             off_topic = config["off_topic_spanish"]
         else:
             off_topic = config["off_topic_pointing" if pointing else "off_topic"]
+        if self._signs_keep(message, chosen, semantic):
+            return
         if semantic.get(OUT_OF_SCOPE, 0.0) >= off_topic:
             set_intent(message, OUT_OF_SCOPE, semantic[OUT_OF_SCOPE])
             return
@@ -305,6 +319,23 @@ class SemanticClassifier(GraphComponent):
             self._clarify(message, [chosen, other], semantic[other], least=2)
         elif agree:
             set_intent(message, FALLBACK, semantic[other])
+
+    def _signs_keep(self, message: Message, chosen: str, semantic: dict[str, float]) -> bool:
+        """A visitor describing their face going red ("why does my face go red after curry")
+        keeps the FAQ topic DIET is sure of when this reading's only doubt is that the message
+        is off topic: its first choice after `out_of_scope`, short of `signs_off_topic`, is the
+        same."""
+        config = self.component_config
+        if chosen not in config["signs_topics"]:
+            return False
+        if reading(message).confidence < config["signs_sure"]:
+            return False
+        if not signs.describes_signs(str(message.get(TEXT) or "")):
+            return False
+        if semantic.get(OUT_OF_SCOPE, 0.0) >= config["signs_off_topic"]:
+            return False
+        topics = [k for k in sorted(semantic, key=lambda k: -semantic[k]) if k != OUT_OF_SCOPE]
+        return bool(topics) and topics[0] == chosen
 
     def _rescue(self, message: Message, semantic: dict[str, float]) -> None:
         """DIET was unsure. An FAQ topic this reading is sure of is answered, one it finds
