@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.nlu.segments import (
+    ends_leaning,
     is_elliptical,
+    leans_on_context,
     names_new_question,
     reads_as_question,
     split_questions,
@@ -168,3 +170,19 @@ def test_a_follow_up_may_still_ask_a_whole_new_question() -> None:
 )
 def test_questions_are_read_past_their_openers(text: str, question: bool) -> None:
     assert reads_as_question(text) is question
+
+
+@pytest.mark.parametrize(
+    ("text", "leaning"),
+    [
+        ("how thick is the needle then", True),
+        ("so is botox any better then?", True),
+        ("the needles tho?", True),
+        ("y cuanto dura entonces", True),
+        ("how thick is the needle", False),
+        ("then how long does it last", False),  # an opener, read as a follow-up by its start
+    ],
+)
+def test_a_closing_then_leans_on_the_previous_turn(text: str, leaning: bool) -> None:
+    assert ends_leaning(text) is leaning
+    assert leans_on_context(text) or not leaning

@@ -163,6 +163,27 @@ def test_a_question_that_stands_on_its_own_is_not_bent() -> None:
     assert reading(_run(cat, labels, previous)).label == "out_of_scope"
 
 
+@pytest.mark.parametrize(
+    ("text", "alone", "expected"),
+    [
+        # Closing with "then", unsure alone: about the last topic's subject.
+        ("how thick is the needle then", "out_of_scope:0.74", "faq/pain"),
+        ("the needle tho?", "nlu_fallback:0.3", "faq/pain"),
+        # Sure to be off topic, or a reply of its own, it stays what it is.
+        ("whats the weather tomorrow then", "out_of_scope:0.99", "out_of_scope"),
+        ("alright then", "affirm:0.7", "affirm"),
+        # Without the closing word, an unsure off-topic reading stands.
+        ("how thick is a sewing needle", "out_of_scope:0.74", "out_of_scope"),
+    ],
+)
+def test_a_closing_then_ties_an_unsure_message_to_the_last_topic(
+    text: str, alone: str, expected: str
+) -> None:
+    previous = _previous("is it gonna hurt", "faq/pain")
+    labels = {text: alone, f"is it gonna hurt {text}": "faq/pain"}
+    assert reading(_run(text, labels, previous)).label == expected
+
+
 def _semantic(label: str, confidence: float) -> dict[str, Any]:
     return {SEMANTIC_KEY: [{"name": label, "confidence": confidence}]}
 

@@ -320,6 +320,16 @@ def points_back(text: str) -> bool:
     return bool(_PRONOUN.search(text))
 
 
+# A closing "then" or "tho" answers the previous turn: "how thick is the needle then".
+_LEANING_TAIL = re.compile(r"\b(?:then|tho|though|entonces)\W*$", re.IGNORECASE)
+
+
+def ends_leaning(text: str) -> bool:
+    """Closes with a word that ties it to the previous turn ("so is it safe then?")."""
+    return bool(_LEANING_TAIL.search(text.strip()))
+
+
 def leans_on_context(text: str) -> bool:
-    """Short, or pointing back with a pronoun: may need the previous turn to be understood."""
-    return len(words(text)) <= 4 or bool(_PRONOUN.search(text))
+    """Short, pointing back with a pronoun, or closing with "then": may need the previous turn
+    to be understood."""
+    return len(words(text)) <= 4 or bool(_PRONOUN.search(text)) or ends_leaning(text)

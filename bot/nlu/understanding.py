@@ -354,6 +354,12 @@ class QuestionMerger(StatelessComponent):
                 return False
             # "what about the mites, what do they do?": a thing named, the last topic kept.
             return alone.confidence < confident or along.label == previous_topic
+        # Closing with "then", unsure alone, it asks about the last topic's subject ("how thick
+        # is the needle then" after "is it gonna hurt": alone, off topic at 0.74); one sure to
+        # be off topic stays so ("what's the weather tomorrow then").
+        unsure = alone.label in (OUT_OF_SCOPE, FALLBACK) and alone.confidence < confident
+        if segments.ends_leaning(text) and unsure:
+            return True
         # Standing alone, it is bent only when unsure, and only back to the last topic. Asking
         # which of two topics is meant, the last one among them, is unsure too ("the needles
         # tho?" after "does it hurt?").
