@@ -256,3 +256,22 @@ def test_a_face_going_red_keeps_the_condition_topic(
     semantic = {"out_of_scope": off_topic, diet: 0.3, "faq/location": 0.01}
     trained._arbitrate(message, semantic)
     assert reading(message).label == expected
+
+
+@pytest.mark.parametrize(
+    ("off_topic", "diet", "expected"),
+    [
+        # A weak off-topic doubt, then DIET's own topic: DIET's sure answer stands.
+        (0.3, 0.76, "faq/what_to_expect"),
+        # A stronger doubt, or an unsure DIET: the fallback, as before.
+        (0.45, 0.76, "nlu_fallback"),
+        (0.3, 0.6, "nlu_fallback"),
+    ],
+)
+def test_a_weak_off_topic_doubt_alone_leaves_a_sure_answer(
+    trained: SemanticClassifier, off_topic: float, diet: float, expected: str
+) -> None:
+    message = _diet("what does the visit look like", "faq/what_to_expect", diet)
+    semantic = {"out_of_scope": off_topic, "faq/what_to_expect": 0.25, "faq/pain": 0.1}
+    trained._arbitrate(message, semantic)
+    assert reading(message).label == expected

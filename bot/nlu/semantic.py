@@ -108,6 +108,10 @@ class SemanticClassifier(GraphComponent):
             "rescue_sure": 0.8,
             # A message describing the face going red (`bot/nlu/signs.py`) keeps a topic DIET
             # is this sure of, unless this reading is this sure it is off topic.
+            # An English message with no other doubt than off topic this weak keeps a topic
+            # DIET is this sure of (`_only_doubt`).
+            "doubt_off_topic": 0.35,
+            "doubt_sure": 0.7,
             "signs_sure": 0.8,
             "signs_off_topic": 0.8,
             # The topics about the condition itself that such a description supports; it says
@@ -308,7 +312,7 @@ class SemanticClassifier(GraphComponent):
             set_intent(message, OUT_OF_SCOPE, semantic[OUT_OF_SCOPE])
             return
         other = max(semantic, key=lambda k: semantic[k])
-        if other == chosen:
+        if other == chosen or self._only_doubt(message, chosen, semantic, language):
             return
         agree = language in config["agree_languages"]
         if other.startswith("faq/") and (
@@ -321,6 +325,21 @@ class SemanticClassifier(GraphComponent):
             self._clarify(message, [chosen, other], semantic[other], least=2)
         elif agree:
             set_intent(message, FALLBACK, semantic[other])
+
+    def _only_doubt(
+        self, message: Message, chosen: str, semantic: dict[str, float], language: str
+    ) -> bool:
+        """An English message this reading puts first off topic, but weakly (under
+        `doubt_off_topic`), and then on DIET's topic, keeps the topic DIET is sure of: "what
+        does the visit look like" (off topic 0.46 here, what to expect next; DIET 0.76).
+        Spanish readings put messages off topic lower, so there a weak doubt is a real one."""
+        config = self.component_config
+        if language != ENGLISH or semantic.get(OUT_OF_SCOPE, 0.0) >= config["doubt_off_topic"]:
+            return False
+        if reading(message).confidence < config["doubt_sure"]:
+            return False
+        topics = [k for k in sorted(semantic, key=lambda k: -semantic[k]) if k != OUT_OF_SCOPE]
+        return bool(topics) and topics[0] == chosen
 
     def _signs_keep(self, message: Message, chosen: str, semantic: dict[str, float]) -> bool:
         """A visitor describing their face going red ("why does my face go red after curry")
