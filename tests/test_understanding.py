@@ -213,6 +213,34 @@ def test_asking_which_topic_is_meant_takes_the_last_topic_when_it_is_one_of_them
     assert reading(result).label == "clarify_topic"
 
 
+@pytest.mark.parametrize(
+    ("text", "alone", "expected"),
+    [
+        # Unsure alone, and a choice of the last topic and another with it: the other.
+        ("for how long", "nlu_fallback:0.5", "faq/duration"),
+        ("for how long", "out_of_scope:0.67", "faq/duration"),
+        # Sure alone, it keeps its reading; a thing named after an opener is not asked about.
+        ("for how long", "out_of_scope:0.95", "out_of_scope"),
+        ("and the redness?", "nlu_fallback:0.5", "nlu_fallback"),
+    ],
+)
+def test_a_choice_with_the_last_question_is_the_topic_that_question_was_not(
+    text: str, alone: str, expected: str
+) -> None:
+    previous = _previous("will it calm down the redness", "faq/results")
+    along = f"will it calm down the redness {text}"
+    labels = {text: alone, along: "clarify_topic:0.44"}
+    options = [{"key": "faq/duration"}, {"key": "faq/results"}]
+    semantic = [
+        {"name": "faq/duration", "confidence": 0.44},
+        {"name": "faq/results", "confidence": 0.25},
+    ]
+    result = _run(text, labels, previous, {along: {CLARIFY_KEY: options, SEMANTIC_KEY: semantic}})
+    assert reading(result).label == expected
+    if expected == "faq/duration":  # 0.44 of the 0.75 the results leave: sure enough to answer
+        assert reading(result).confidence == pytest.approx(0.44 / 0.75)
+
+
 STORY = "had pad thai extra hot last night and woke up bright red. is spicy food a trigger"
 BARE = "is spicy food a trigger"
 

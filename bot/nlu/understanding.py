@@ -286,8 +286,33 @@ class QuestionMerger(StatelessComponent):
                 return
             if len(keys) == 1 and not reading(message).topical:
                 _adopt(message, topical[0][0])
+        if context is not None and self._asks_the_other(message, context):
+            return
         if context is not None and self._follows_on(message, context):
             _adopt(message, context)
+
+    def _asks_the_other(self, message: Message, context: Message) -> bool:
+        """Unsure alone, and read with the last question a choice of its topic and one other,
+        it asks that other about the same subject ("will it calm down the redness", then "for
+        how long": what results it gives or how long they last; the results were answered).
+        A thing named after an opener ("and wine?") asks the last topic again, so not those."""
+        text = str(message.get(TEXT) or "")
+        if segments.is_elliptical(text) and not segments.names_new_question(text):
+            return False
+        alone = reading(message)
+        unsure = alone.label == FALLBACK or (
+            alone.label == OUT_OF_SCOPE and alone.confidence < self.component_config["confident"]
+        )
+        previous = context.data[ROLE_KEY][2]
+        chosen = _other_choice(context, {previous}) if unsure else None
+        if chosen is None:
+            return False
+        # The last topic ruled out, the choice is among the rest: its share of what is left.
+        semantic = {r["name"]: float(r["confidence"]) for r in context.get(SEMANTIC_KEY) or []}
+        left = 1.0 - semantic.get(previous, 0.0)
+        answer_with(message, chosen[0], min(1.0, chosen[1] / left) if left > 0 else chosen[1])
+        message.set(UNDERSTOOD_AS_KEY, str(context.get(TEXT)), add_to_output=True)
+        return True
 
     def _part_read(
         self, part: Message, with_previous: Message | None, bare: Message | None = None
