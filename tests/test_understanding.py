@@ -241,6 +241,26 @@ def test_a_choice_with_the_last_question_is_the_topic_that_question_was_not(
         assert reading(result).confidence == pytest.approx(0.44 / 0.75)
 
 
+@pytest.mark.parametrize(
+    ("alone", "along", "expected"),
+    [
+        # Sure alone of something else, the context reading only echoing the last topic.
+        ("help:0.96", "faq/triggers", "help"),
+        # The context reading names another topic: the follow-up is read in context.
+        ("help:0.96", "faq/treatments", "faq/treatments"),
+        # Unsure alone: bent back to the last topic, as before.
+        ("help:0.6", "faq/triggers", "faq/triggers"),
+    ],
+)
+def test_a_new_question_sure_of_another_intent_is_not_the_last_topic_again(
+    alone: str, along: str, expected: str
+) -> None:
+    previous = _previous("what triggers flare ups", "faq/triggers")
+    text = "so what are my options for treating it"
+    labels = {text: alone, f"what triggers flare ups {text}": along}
+    assert reading(_run(text, labels, previous)).label == expected
+
+
 STORY = "had pad thai extra hot last night and woke up bright red. is spicy food a trigger"
 BARE = "is spicy food a trigger"
 

@@ -374,7 +374,13 @@ class QuestionMerger(StatelessComponent):
             return False
         if segments.is_elliptical(text):
             if not alone.topical:
-                return True
+                # "so what are my options for treating it" after triggers, read alone as the
+                # menu at 0.96: a question of its own, sure to be something else, whose context
+                # reading only echoes the last topic, is not that topic again.
+                other = alone.label not in (OUT_OF_SCOPE, FALLBACK, CLARIFY_INTENT)
+                sure_other = other and alone.confidence >= confident
+                echo = along.label == previous_topic
+                return not (sure_other and echo and segments.names_new_question(text))
             if segments.names_new_question(text):  # "so is botox any better?"
                 return False
             # "what about the mites, what do they do?": a thing named, the last topic kept.
