@@ -36,6 +36,16 @@ from bot.nlu.segments import (
         ("que tratamientos hay y botox es mejor?", ["que tratamientos hay", "botox es mejor?"]),
         # A request is a question too ("describe", "walk me through").
         ("describe the visit plus where are you", ["describe the visit", "where are you"]),
+        # A count of what follows ("two questions -") is no statement in front of the first.
+        (
+            "two questions - where are you, and is there parking?",
+            ["two questions - where are you", "is there parking?"],
+        ),
+        ("quick q: how many units, and does it hurt", ["quick q: how many units", "does it hurt"]),
+        (
+            "dos preguntas: donde estan, y cuanto dura?",
+            ["dos preguntas: donde estan", "cuanto dura?"],
+        ),
         # A yes/no question typed straight after a sentence with its own verb.
         ("how common is rosacea is it genetic", ["how common is rosacea", "is it genetic"]),
         ("does it hurt do you numb the skin first", ["does it hurt", "do you numb the skin first"]),
@@ -85,6 +95,7 @@ def test_several_questions_are_cut_in_the_visitors_order(text: str, parts: list[
         "how much botox will i need",
         "i want to know does it hurt",
         "how long is it",
+        "things are bad, how long does it last",  # "things" that are no count of questions
         # A comparison names two things, and Spanish "que" and "como" without accents join.
         "cual es la diferencia entre el botox cosmetico y el de rosacea",
         "whats the difference between wrinkle botox and rosacea botox",

@@ -38,6 +38,10 @@ _FILLER = re.compile(
     r"^(?:(?:ok(?:ay)?|so|and|also|plus|oh|ah|um+|uh+|hmm+|well|but|actually|sorry|hi|hey|"
     r"hello|thanks|thank you|never ?mind|wait|forget (?:it|that)|another (?:question|thing)|"
     r"one more (?:question|thing)|i (?:also )?(?:want|wanted|need|needed) to know|"
+    # "two things: ...", "quick question -", "dos preguntas:": a count of what follows.
+    r"(?:(?:a )?(?:couple(?: of)?|few|two|2|three|3|quick|simple|dumb|silly) )?"
+    r"(?:things?|questions?|qs|q)(?=\s*[:,-])|"
+    r"(?:una|dos|tres|unas) (?:preguntas?|cosas?|dudas?)|"
     r"i was wondering|and then|then|"
     r"y|tambi[eé]n|oye|bueno|pues|entonces|hola|gracias|otra pregunta|perd[oó]n)\b[\s,.:;!-]*)+",
     re.IGNORECASE,
