@@ -177,6 +177,8 @@ def test_a_follow_up_may_still_ask_a_whole_new_question() -> None:
         ("ok so what is rosacea", True),
         ("a friend of mine told me that botox is the best thing ever??", False),
         ("Sam Lee", False),
+        ("que diga que no duele", False),  # what something should say, not "qué"
+        ("que dura mas, el botox o las cremas?", True),
     ],
 )
 def test_questions_are_read_past_their_openers(text: str, question: bool) -> None:

@@ -82,10 +82,21 @@ def strip_filler(text: str) -> str:
     return _FILLER.sub("", text.strip()).strip()
 
 
+# "que" before a subjunctive says what something should say or be ("una reseña, que diga lo de
+# la crema"): a clause of the sentence before it, not a question.
+_THAT_IT_SAYS = re.compile(
+    r"^que\s+(?:diga|digan|hable|hablen|mencione|mencionen|incluya|incluyan|explique|suene|"
+    r"tenga|tengan|sea|sean|ponga|quede|salga|parezca)\b",
+    re.IGNORECASE,
+)
+
+
 def reads_as_question(text: str) -> bool:
     """A question word once the fillers in front are gone, or a short phrase with a question
     mark ("the units?"); a long statement with one ("a friend said botox??") is a story."""
     core = strip_filler(text)
+    if _THAT_IT_SAYS.match(core):
+        return False
     if _STARTS_QUESTION.match(core):
         return True
     return text.rstrip().endswith("?") and len(words(core)) <= MAX_BARE_QUESTION_WORDS
