@@ -275,3 +275,17 @@ def test_a_weak_off_topic_doubt_alone_leaves_a_sure_answer(
     semantic = {"out_of_scope": off_topic, "faq/what_to_expect": 0.25, "faq/pain": 0.1}
     trained._arbitrate(message, semantic)
     assert reading(message).label == expected
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [("part", "faq/what_to_expect"), (None, "nlu_fallback")]
+)
+def test_one_question_of_several_bears_a_larger_off_topic_doubt(
+    trained: SemanticClassifier, role: str | None, expected: str
+) -> None:
+    message = _diet("what does the visit look like", "faq/what_to_expect", 0.76)
+    if role is not None:  # cut from "do you numb it first? also what does the visit look like"
+        message.set(ROLE_KEY, (role, Message({"text": "..."}), 1))
+    semantic = {"out_of_scope": 0.46, "faq/what_to_expect": 0.4, "faq/pain": 0.1}
+    trained._arbitrate(message, semantic)
+    assert reading(message).label == expected

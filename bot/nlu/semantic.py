@@ -111,6 +111,7 @@ class SemanticClassifier(GraphComponent):
             # An English message with no other doubt than off topic this weak keeps a topic
             # DIET is this sure of (`_only_doubt`).
             "doubt_off_topic": 0.35,
+            "doubt_off_topic_part": 0.5,
             "doubt_sure": 0.7,
             "signs_sure": 0.8,
             "signs_off_topic": 0.8,
@@ -334,7 +335,10 @@ class SemanticClassifier(GraphComponent):
         does the visit look like" (off topic 0.46 here, what to expect next; DIET 0.76).
         Spanish readings put messages off topic lower, so there a weak doubt is a real one."""
         config = self.component_config
-        if language != ENGLISH or semantic.get(OUT_OF_SCOPE, 0.0) >= config["doubt_off_topic"]:
+        # One question of several has the others beside it on the page's subject.
+        part = (message.get(ROLE_KEY) or ("",))[0] == "part"
+        doubt = config["doubt_off_topic_part" if part else "doubt_off_topic"]
+        if language != ENGLISH or semantic.get(OUT_OF_SCOPE, 0.0) >= doubt:
             return False
         if reading(message).confidence < config["doubt_sure"]:
             return False
