@@ -106,13 +106,13 @@ class SemanticClassifier(GraphComponent):
             # disease" (the price for DIET, what rosacea is at 0.83 here) and lost nothing.
             "unanswered_doubted": 0.05,
             "rescue_sure": 0.8,
-            # A message describing the face going red (`bot/nlu/signs.py`) keeps a topic DIET
-            # is this sure of, unless this reading is this sure it is off topic.
             # An English message with no other doubt than off topic this weak keeps a topic
             # DIET is this sure of (`_only_doubt`).
             "doubt_off_topic": 0.35,
             "doubt_off_topic_part": 0.5,
             "doubt_sure": 0.7,
+            # A message describing the face going red (`bot/nlu/signs.py`) keeps a topic DIET
+            # is this sure of, unless this reading is this sure it is off topic.
             "signs_sure": 0.8,
             "signs_off_topic": 0.8,
             # The topics about the condition itself that such a description supports; it says
@@ -342,8 +342,7 @@ class SemanticClassifier(GraphComponent):
             return False
         if reading(message).confidence < config["doubt_sure"]:
             return False
-        topics = [k for k in sorted(semantic, key=lambda k: -semantic[k]) if k != OUT_OF_SCOPE]
-        return bool(topics) and topics[0] == chosen
+        return _first_on_topic(semantic) == chosen
 
     def _signs_keep(self, message: Message, chosen: str, semantic: dict[str, float]) -> bool:
         """A visitor describing their face going red ("why does my face go red after curry")
@@ -359,8 +358,7 @@ class SemanticClassifier(GraphComponent):
             return False
         if semantic.get(OUT_OF_SCOPE, 0.0) >= config["signs_off_topic"]:
             return False
-        topics = [k for k in sorted(semantic, key=lambda k: -semantic[k]) if k != OUT_OF_SCOPE]
-        return bool(topics) and topics[0] == chosen
+        return _first_on_topic(semantic) == chosen
 
     def _rescue(self, message: Message, semantic: dict[str, float]) -> None:
         """DIET was unsure. An FAQ topic this reading is sure of is answered, one it finds
@@ -390,6 +388,12 @@ class SemanticClassifier(GraphComponent):
         if len(options) >= least:
             set_intent(message, CLARIFY_INTENT, confidence)
             message.set(CLARIFY_KEY, options, add_to_output=True)
+
+
+def _first_on_topic(semantic: dict[str, float]) -> str | None:
+    """This reading's first choice once `out_of_scope` is set aside."""
+    topics = [k for k in semantic if k != OUT_OF_SCOPE]
+    return max(topics, key=lambda k: semantic[k]) if topics else None
 
 
 def _runner_up(message: Message) -> str | None:

@@ -80,8 +80,7 @@ def reading(message: Message) -> Reading:
         if key:
             name = str(key)
             confidence *= float(response.get("confidence") or 0.0)
-    semantic = {r["name"]: r["confidence"] for r in message.get(SEMANTIC_KEY) or []}
-    return Reading(name, max(confidence, float(semantic.get(name, 0.0))))
+    return Reading(name, max(confidence, _semantic_of(message).get(name, 0.0)))
 
 
 def set_intent(message: Message, name: str, confidence: float) -> None:
@@ -308,8 +307,7 @@ class QuestionMerger(StatelessComponent):
         if chosen is None:
             return False
         # The last topic ruled out, the choice is among the rest: its share of what is left.
-        semantic = {r["name"]: float(r["confidence"]) for r in context.get(SEMANTIC_KEY) or []}
-        left = 1.0 - semantic.get(previous, 0.0)
+        left = 1.0 - _semantic_of(context).get(previous, 0.0)
         answer_with(message, chosen[0], min(1.0, chosen[1] / left) if left > 0 else chosen[1])
         message.set(UNDERSTOOD_AS_KEY, str(context.get(TEXT)), add_to_output=True)
         return True
@@ -435,6 +433,11 @@ class QuestionMerger(StatelessComponent):
         message.set(INTENT_RANKING_KEY, [dict(prediction), *ranking], add_to_output=True)
         message.set(QUESTIONS_KEY, questions, add_to_output=True)
         message.set(UNDERSTOOD_AS_KEY, questions[-1]["text"], add_to_output=True)
+
+
+def _semantic_of(message: Message) -> dict[str, float]:
+    """The semantic reading's ranking (`bot/nlu/semantic.py`), label to confidence."""
+    return {r["name"]: float(r["confidence"]) for r in message.get(SEMANTIC_KEY) or []}
 
 
 def _other_choice(message: Message, others: set[str]) -> tuple[str, float] | None:
