@@ -30,6 +30,9 @@ SETS = {
     "spanish_dev2": HERE / "data" / "spanish_dev2.yml",
     # A third English set, by a helper that read only the article and the responses.
     "dev3": HERE / "data" / "understanding_dev3.yml",
+    # A fourth English set and a third Spanish one, written the same way on 2026-12-07.
+    "dev4": HERE / "data" / "understanding_dev4.yml",
+    "spanish_dev3": HERE / "data" / "spanish_dev3.yml",
     # Attempts to change the assistant's role (bot/nlu/manipulation.py), with a held-out pair.
     "manipulation": HERE / "data" / "manipulation_dev.yml",
     "manipulation_es": HERE / "data" / "manipulation_dev_es.yml",
