@@ -11,6 +11,7 @@ from bot.nlu.segments import (
     names_new_question,
     reads_as_question,
     split_questions,
+    with_subject,
     without_story,
 )
 
@@ -199,3 +200,27 @@ def test_questions_are_read_past_their_openers(text: str, question: bool) -> Non
 def test_a_closing_then_leans_on_the_previous_turn(text: str, leaning: bool) -> None:
     assert ends_leaning(text) is leaning
     assert leans_on_context(text) or not leaning
+
+
+@pytest.mark.parametrize(
+    ("question", "before", "named"),
+    [
+        # The page's subject when nothing was named, the treatment for what a treatment does.
+        ("what sets it off", "what causes it", "what sets rosacea off"),
+        ("why do i have this in the first place", "", "why do i have rosacea in the first place"),
+        ("how long does it last", "", "how long does botox last"),
+        ("does it even work?", "i'm pregnant, can i get it", "does botox even work?"),
+        # The last thing named before it.
+        ("is it genetic", "does botox help with the redness", "is rosacea genetic"),
+        ("is it safe", "what do the injections involve", "is botox safe"),
+        # A pronoun in front of what it names, none at all, a long question, or Spanish.
+        ("is this treatment safe", "", None),
+        ("how many units", "", None),
+        ("so my cheeks go red when it is hot out and i wonder what that means", "", None),
+        ("y eso cuanto dura", "", None),
+    ],
+)
+def test_a_pronoun_is_named_by_what_came_before(
+    question: str, before: str, named: str | None
+) -> None:
+    assert with_subject(question, before) == named

@@ -289,3 +289,23 @@ def test_one_question_of_several_bears_a_larger_off_topic_doubt(
     semantic = {"out_of_scope": 0.46, "faq/what_to_expect": 0.4, "faq/pain": 0.1}
     trained._arbitrate(message, semantic)
     assert reading(message).label == expected
+
+
+@pytest.mark.parametrize(
+    ("semantic", "expected"),
+    [
+        # The menu for DIET, a topic this reading is sure of: that topic's answer.
+        ({"faq/triggers": 0.79, "help": 0.1, "out_of_scope": 0.05}, "faq/triggers"),
+        # A likely topic is offered as a choice.
+        ({"faq/triggers": 0.48, "help": 0.24, "out_of_scope": 0.2}, "clarify_topic"),
+        # The menu here too, or no topic likely: the menu.
+        ({"help": 0.87, "out_of_scope": 0.12, "faq/triggers": 0.01}, "help"),
+        ({"out_of_scope": 0.6, "faq/triggers": 0.3, "help": 0.1}, "help"),
+    ],
+)
+def test_the_menu_gives_way_to_a_topic_the_message_names(
+    trained: SemanticClassifier, semantic: dict[str, float], expected: str
+) -> None:
+    message = _diet("so what are my options for what sets it off", "help", 0.96)
+    trained._arbitrate(message, semantic)
+    assert reading(message).label == expected

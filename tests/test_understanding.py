@@ -261,6 +261,25 @@ def test_a_new_question_sure_of_another_intent_is_not_the_last_topic_again(
     assert reading(_run(text, labels, previous)).label == expected
 
 
+@pytest.mark.parametrize(
+    ("offered", "expected"),
+    [
+        # A choice that leaves the last topic out asks something else: the choice stands.
+        (["faq/treatments"], "clarify_topic"),
+        # A choice that holds the last topic is bent back to it, as before.
+        (["faq/treatments", "faq/triggers"], "faq/triggers"),
+    ],
+)
+def test_a_new_question_offered_as_another_topic_is_not_the_last_topic_again(
+    offered: list[str], expected: str
+) -> None:
+    previous = _previous("what triggers flare ups", "faq/triggers")
+    text = "so what are my options for treating it"
+    labels = {text: "clarify_topic:0.48", f"what triggers flare ups {text}": "faq/triggers"}
+    options = {CLARIFY_KEY: [{"key": key, "question": key} for key in offered]}
+    assert reading(_run(text, labels, previous, also={text: options})).label == expected
+
+
 STORY = "had pad thai extra hot last night and woke up bright red. is spicy food a trigger"
 BARE = "is spicy food a trigger"
 
@@ -316,9 +335,16 @@ def test_added_messages_say_whose_they_are() -> None:
     visitor = Message({"text": "how many units and does it hurt?"})
     added = SPLITTER.process([visitor], _tracker(None))[1:]
     roles = [m.data[ROLE_KEY][:2] for m in added]
-    assert roles == [("part", visitor), ("part", visitor), ("part_context", visitor)]
-    # "does it hurt?" may lean on the question before it: that reading is added too.
+    assert roles == [
+        ("part", visitor),
+        ("part", visitor),
+        ("part_context", visitor),
+        ("part_named", visitor),
+    ]
+    # "does it hurt?" may lean on the question before it, or name what "it" is: those
+    # readings are added too.
     assert added[2].get("text") == "how many units does it hurt?"
+    assert added[3].get("text") == "does botox hurt?"
 
 
 def test_a_question_leaning_on_the_one_before_is_read_with_it() -> None:
@@ -427,3 +453,61 @@ def test_a_question_without_pointing_back_keeps_its_off_topic_reading() -> None:
     result = _run(text, labels, also=semantic)
     assert reading(result).label == "faq/duration"
     assert result.get(QUESTIONS_KEY) is None
+
+
+@pytest.mark.parametrize(
+    ("alone", "named", "expected"),
+    [
+        # Off topic or unsure alone, "what sets rosacea off" is clear to both readings.
+        ("out_of_scope:0.7", "faq/triggers", ["faq/causes", "faq/triggers"]),
+        ("nlu_fallback:0.5", "faq/triggers", ["faq/causes", "faq/triggers"]),
+        # Sure alone, or named no clearer: the part's own reading stands.
+        ("out_of_scope:0.95", "faq/triggers", ["faq/causes"]),
+        ("nlu_fallback:0.5", "faq/triggers:0.6", ["faq/causes"]),
+    ],
+)
+def test_a_part_pointing_back_is_read_with_its_pronoun_named(
+    alone: str, named: str, expected: list[str]
+) -> None:
+    text = "what causes rosacea, what sets it off"
+    labels = {
+        text: "faq/causes",
+        "what causes rosacea": "faq/causes",
+        "what sets it off": alone,
+        "what causes rosacea what sets it off": "faq/causes",
+        "what sets rosacea off": named,
+    }
+    confidence = float(named.partition(":")[2] or 0.9)
+    semantic = {"what sets rosacea off": _semantic("faq/triggers", confidence)}
+    result = _run(text, labels, also=semantic)
+    keys = [q["key"] for q in result.get(QUESTIONS_KEY) or []] or [reading(result).label]
+    assert keys == expected
+    # Staff are shown the visitor's own words.
+    assert all("rosacea off" not in q["text"] for q in result.get(QUESTIONS_KEY) or [])
+
+
+@pytest.mark.parametrize(
+    ("alone", "named", "expected"),
+    [
+        # Unsure alone: the named question is its own, not the last one again.
+        ("nlu_fallback:0.42", "faq/causes", "faq/causes"),
+        ("faq/causes:0.6", "faq/causes", "faq/causes"),
+        # Named no clearer: read with the last question, as before.
+        ("nlu_fallback:0.42", "faq/causes:0.5", "faq/how_common"),
+        # Sure alone: its own reading.
+        ("faq/candidate:0.95", "faq/causes", "faq/candidate"),
+    ],
+)
+def test_a_follow_up_pointing_back_is_read_with_its_pronoun_named(
+    alone: str, named: str, expected: str
+) -> None:
+    previous = _previous("how many people have rosacea", "faq/how_common")
+    text = "why do people get it"
+    labels = {
+        text: alone,
+        f"how many people have rosacea {text}": "faq/how_common",
+        "why do people get rosacea": named,
+    }
+    confidence = float(named.partition(":")[2] or 0.9)
+    semantic = {"why do people get rosacea": _semantic("faq/causes", confidence)}
+    assert reading(_run(text, labels, previous, also=semantic)).label == expected

@@ -72,6 +72,7 @@ MIN_QUESTION_WORDS = 2
 MAX_BARE_QUESTION_WORDS = 6
 MAX_PARTS = 3
 STORY_WORDS = 5  # statements in front of a question that make a story
+MAX_NAMED_WORDS = 10  # a longer question names its own subject
 
 
 def words(text: str) -> list[str]:
@@ -337,6 +338,43 @@ def points_back(text: str) -> bool:
 
 # A closing "then" or "tho" answers the previous turn: "how thick is the needle then".
 _LEANING_TAIL = re.compile(r"\b(?:then|tho|though|entonces)\W*$", re.IGNORECASE)
+
+
+# The things a question cut from a message may point back to, last named first.
+_NAMED_SUBJECT = re.compile(
+    r"\b(?:(?P<botox>botox|botulinum(?: toxin)?|the (?:injections?|shots?|treatment))|"
+    r"(?P<rosacea>rosacea|the (?:redness|flushing)))\b",
+    re.IGNORECASE,
+)
+# "it", and "this" or "that" standing alone ("why do i have this in the first place"), not in
+# front of the thing it names ("this treatment").
+_STANDING_PRONOUN = re.compile(
+    r"\bit\b|\b(?:this|that)\b(?=\s*(?:$|[?!.,]|(?:in|at|for|off|on|up|away|with|to|from|"
+    r"go|goes|come|last|lasts|work|works|hurt|hurts|help|helps|cost|costs)\b))",
+    re.IGNORECASE,
+)
+
+# What a treatment does, not the condition: "does it even work", "how long does it last".
+_TREATMENT_VERB = re.compile(
+    r"\b(?:work|works|worked|last|lasts|hurt|hurts|cost|costs|wear|wears|help|helps|"
+    r"inject\w*|done)\b",
+    re.IGNORECASE,
+)
+
+
+def with_subject(question: str, before: str) -> str | None:
+    """An English question that points back, its pronoun replaced by what the text before it
+    named, or by the page's subject: the treatment when it asks what a treatment does, else
+    rosacea ("what causes it, what sets it off" -> "what sets rosacea off"); None when it
+    points at nothing."""
+    if detect(question) == SPANISH or len(words(question)) > MAX_NAMED_WORDS:
+        return None
+    if not _STANDING_PRONOUN.search(question):
+        return None
+    named = [m.lastgroup for m in _NAMED_SUBJECT.finditer(before)]
+    treated = _TREATMENT_VERB.search(question) or (named and named[-1] == "botox")
+    subject = "botox" if treated else "rosacea"
+    return _STANDING_PRONOUN.sub(subject, question, count=1)
 
 
 def ends_leaning(text: str) -> bool:

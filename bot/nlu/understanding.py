@@ -192,6 +192,13 @@ class QuestionSplitter(StatelessComponent):
                     for i, p in enumerate(parts)
                     if i and (segments.is_elliptical(p) or segments.leans_on_context(p))
                 ]
+                # "what causes it, what sets it off": a pronoun names what the message named
+                # before it, or the page's subject; alone the question may read off topic.
+                added += [
+                    Message({TEXT: named, ROLE_KEY: ("part_named", message, i)})
+                    for i, p in enumerate(parts)
+                    if not attempt and (named := segments.with_subject(p, " ".join(parts[:i])))
+                ]
                 # A story in front of a question may carry its reading off topic.
                 added += [
                     Message({TEXT: bare, ROLE_KEY: ("part_bare", message, i)})
@@ -205,6 +212,15 @@ class QuestionSplitter(StatelessComponent):
             if previous and (segments.is_elliptical(text) or segments.leans_on_context(text)):
                 context = f"{previous[0].rstrip()} {text}"
                 added.append(Message({TEXT: context, ROLE_KEY: ("context", message, previous[1])}))
+                # "why do people get it" after "how many people have it": read with the last
+                # question it is that question again; its pronoun named, it is its own.
+                named = (
+                    None
+                    if segments.is_elliptical(text)
+                    else segments.with_subject(text, previous[0])
+                )
+                if named:
+                    added.append(Message({TEXT: named, ROLE_KEY: ("named", message, 0)}))
         return messages + added
 
 
@@ -229,13 +245,15 @@ class QuestionMerger(StatelessComponent):
         for message in own:
             mine = [m for m in messages if ROLE_KEY in m.data and m.data[ROLE_KEY][1] is message]
             leaning, bare = _in_role(mine, "part_context"), _in_role(mine, "part_bare")
+            part_named = _in_role(mine, "part_named")
             parts = [
-                self._part_read(part, leaning.get(i), bare.get(i))
+                self._part_read(part, leaning.get(i), bare.get(i), part_named.get(i))
                 for i, part in _in_role(mine, "part").items()
             ]
             self._read_beside(parts, leaning)
             context = next(iter(_in_role(mine, "context").values()), None)
-            self._merge(message, parts, context, _in_role(mine, "bare").get(0))
+            named = _in_role(mine, "named").get(0)
+            self._merge(message, parts, context, _in_role(mine, "bare").get(0), named)
             self._unsure_falls_back(message)
         return own
 
@@ -258,6 +276,7 @@ class QuestionMerger(StatelessComponent):
         parts: list[Message],
         context: Message | None,
         question: Message | None = None,
+        named: Message | None = None,
     ) -> None:
         if reading(message).label == "emergency":
             return
@@ -285,10 +304,21 @@ class QuestionMerger(StatelessComponent):
                 return
             if len(keys) == 1 and not reading(message).topical:
                 _adopt(message, topical[0][0])
+        if named is not None and self._unsure(message) and self._clear_topic(named):
+            _adopt(message, named)
+            return
         if context is not None and self._asks_the_other(message, context):
             return
         if context is not None and self._follows_on(message, context):
             _adopt(message, context)
+
+    def _unsure(self, message: Message) -> bool:
+        """Alone, the text has no topic, a choice of them, or one short of `confident`."""
+        alone = reading(message)
+        return alone.label in (FALLBACK, CLARIFY_INTENT) or (
+            (alone.label == OUT_OF_SCOPE or alone.topical)
+            and alone.confidence < self.component_config["confident"]
+        )
 
     def _asks_the_other(self, message: Message, context: Message) -> bool:
         """Unsure alone, and read with the last question a choice of its topic and one other,
@@ -313,15 +343,22 @@ class QuestionMerger(StatelessComponent):
         return True
 
     def _part_read(
-        self, part: Message, with_previous: Message | None, bare: Message | None = None
+        self,
+        part: Message,
+        with_previous: Message | None,
+        bare: Message | None = None,
+        named: Message | None = None,
     ) -> Message:
         """A question of the message, read with the one before it when alone it has no topic
-        (or too weak a one) and together they have one; or without the story in front of it
-        when that alone names a topic clearly."""
-        if bare is not None and self._story_misread(part) and self._clear_topic(bare):
-            _adopt(part, bare)
-            part.set(SEMANTIC_KEY, bare.get(SEMANTIC_KEY))
-            return part
+        (or too weak a one) and together they have one; or without the story in front of it,
+        or with its pronoun replaced by what it points at, when that names a topic clearly."""
+        for clearer in (bare, named):
+            if clearer is not None and self._story_misread(part) and self._clear_topic(clearer):
+                _adopt(part, clearer)
+                part.set(SEMANTIC_KEY, clearer.get(SEMANTIC_KEY))
+                if clearer is named:  # staff read the visitor's own words
+                    part.set(UNDERSTOOD_AS_KEY, str(part.get(TEXT)), add_to_output=True)
+                return part
         if with_previous is None:
             return part
         # "how long do they last" after "what results do people see": pointing back, it is on
@@ -377,8 +414,12 @@ class QuestionMerger(StatelessComponent):
                 # reading only echoes the last topic, is not that topic again.
                 other = alone.label not in (OUT_OF_SCOPE, FALLBACK, CLARIFY_INTENT)
                 sure_other = other and alone.confidence >= confident
+                # A choice offered that leaves the last topic out is another question too.
+                offered = _options(message)
+                elsewhere = alone.label == CLARIFY_INTENT and previous_topic not in offered
                 echo = along.label == previous_topic
-                return not (sure_other and echo and segments.names_new_question(text))
+                new = segments.names_new_question(text)
+                return not ((sure_other or elsewhere) and echo and new)
             if segments.names_new_question(text):  # "so is botox any better?"
                 return False
             # "what about the mites, what do they do?": a thing named, the last topic kept.
@@ -395,7 +436,7 @@ class QuestionMerger(StatelessComponent):
         if alone.label == FALLBACK:
             return True
         if alone.label == CLARIFY_INTENT:
-            return previous_topic in {o.get("key") for o in message.get(CLARIFY_KEY) or []}
+            return previous_topic in _options(message)
         return alone.topical and alone.confidence < confident and along.label == previous_topic
 
     def _clear_topic(self, message: Message) -> str | None:
@@ -440,10 +481,15 @@ def _semantic_of(message: Message) -> dict[str, float]:
     return {r["name"]: float(r["confidence"]) for r in message.get(SEMANTIC_KEY) or []}
 
 
+def _options(message: Message) -> list[str]:
+    """The topics a message read as a choice offers."""
+    return [str(o.get("key")) for o in message.get(CLARIFY_KEY) or []]
+
+
 def _other_choice(message: Message, others: set[str]) -> tuple[str, float] | None:
     """Of a message read as a choice of topics, the one topic left once `others` are out."""
     read = reading(message)
-    options = [str(o.get("key")) for o in message.get(CLARIFY_KEY) or []]
+    options = _options(message)
     rest = [key for key in options if key not in others]
     if read.label != CLARIFY_INTENT or len(rest) != 1 or len(rest) == len(options):
         return None
