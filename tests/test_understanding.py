@@ -511,3 +511,26 @@ def test_a_follow_up_pointing_back_is_read_with_its_pronoun_named(
     confidence = float(named.partition(":")[2] or 0.9)
     semantic = {"why do people get rosacea": _semantic("faq/causes", confidence)}
     assert reading(_run(text, labels, previous, also=semantic)).label == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # After the opener, a story: its two questions are both answered.
+        (
+            "so my derm finally said the word rosacea last week. what is it, and can botox help?",
+            ["faq/what_is_rosacea", "faq/botox_help"],
+        ),
+        # After the opener, one thing named: the clauses ask about it once.
+        ("so what about daxxify, can botox help?", ["faq/botox_help"]),
+    ],
+)
+def test_an_opener_before_a_story_does_not_make_its_questions_one(
+    text: str, expected: list[str]
+) -> None:
+    first, _, _ = text.rpartition(", ")
+    labels = {text: "faq/botox_help", first: "faq/what_is_rosacea"}
+    labels["can botox help?"] = "faq/botox_help"
+    result = _run(text, labels)
+    keys = [q["key"] for q in result.get(QUESTIONS_KEY) or []] or [reading(result).label]
+    assert keys == expected

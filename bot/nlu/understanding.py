@@ -293,8 +293,12 @@ class QuestionMerger(StatelessComponent):
             if context is not None and self._follows_on(message, context):
                 _adopt(message, context)
                 return
-            # "what about Daxxify, does it last longer?": the clauses ask about one thing.
-            parts = []
+            # "what about Daxxify, does it last longer?": the clauses ask about one thing. A
+            # story after the opener ("so ive had red cheeks since college ... what is it, and
+            # can botox help?") names no one thing: its questions are its own.
+            first = str(parts[0].get(TEXT)) if parts else ""
+            if len(segments.words(first)) <= segments.MAX_BARE_QUESTION_WORDS:
+                parts = []
         if parts:
             least = self.component_config["part_confident"]
             topical = [(p, r) for p in parts if (r := reading(p)).topical and r.confidence >= least]
