@@ -24,6 +24,8 @@ from bot.nlu.segments import (
         ("Does it help? Also, where are you?", ["Does it help?", "Also where are you?"]),
         ("wat causes rosacea n wat triggers it", ["wat causes rosacea", "wat triggers it"]),
         ("whats the phone number and the address", ["whats the phone number", "whats the address"]),
+        # Contractions typed without their apostrophe still ask.
+        ("whos a candidate and wheres the clinic", ["whos a candidate", "wheres the clinic"]),
         ("how many units how long does it last", ["how many units", "how long does it last"]),
         # Spanish: one question word, or a request, asking for two things.
         ("cual es el telefono y la direccion", ["cual es el telefono", "cual es la direccion"]),

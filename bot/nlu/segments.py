@@ -24,7 +24,8 @@ _LED_QUESTION = (
 # Words that open a question; a clause that starts with one after a joiner is a new question.
 _QUESTION_WORDS = (
     rf"{_LED_QUESTION}|"
-    r"what|whats|what's|wat|how|hows|how's|why|when|where|who|which|can|could|cud|does|do|did|"
+    r"what|whats|what's|wat|how|hows|how's|why|when|where|wheres|where's|who|whos|who's|which|"
+    r"can|could|cud|does|do|did|"
     r"is|are|am|was|were|will|would|should|shud|may|might|must|any|anything|has|have|"
     r"tell me|explain|also|define|describe|walk me through|give me|show me|send me|"
     # Spanish: qué, cómo, cuánto, dónde, ... (accents often left out), and verbs that open one.
