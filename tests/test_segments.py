@@ -129,9 +129,14 @@ def test_a_story_in_front_of_a_question_is_its_context() -> None:
         # No story: a short opener, or no statement at all.
         ("hi there. how common is rosacea", None),
         ("how common is rosacea", None),
-        # The question needs the story: a pronoun, or four words or fewer.
+        # The question needs the story: a pronoun, or four words or fewer naming nothing.
         ("my dog has red itchy skin on his face. can botox help with that at all", None),
         ("i literally fainted at my covid shot lol. ouch factor??", None),
+        # Four words that name the treatment stand alone.
+        (
+            "tengo años con los cachetes rojos y ya probe de todo, cremas. el botox si sirve?",
+            "el botox si sirve?",
+        ),
         # Two questions are the splitter's.
         ("my face is red all the time. what causes it and how common is it", None),
     ],

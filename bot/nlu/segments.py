@@ -74,6 +74,7 @@ MAX_BARE_QUESTION_WORDS = 6
 MAX_PARTS = 3
 STORY_WORDS = 5  # statements in front of a question that make a story
 MAX_NAMED_WORDS = 10  # a longer question names its own subject
+SHORT_WORDS = 4  # a question this short may need the turn or the story before it
 
 
 def words(text: str) -> list[str]:
@@ -312,9 +313,18 @@ def without_story(text: str) -> str | None:
     if len(questions) != 1:
         return None
     story, question = " ".join(clauses[: questions[0]]), clauses[questions[0]]
-    if len(words(story)) < STORY_WORDS or leans_on_context(question):
+    if len(words(story)) < STORY_WORDS or needs_story(question):
         return None
     return question
+
+
+def needs_story(question: str) -> bool:
+    """A question that may lean on the text before it: it points back, closes with "then", or
+    is four words or fewer without naming rosacea or the treatment ("ouch factor??"; "el botox
+    si sirve?" names it)."""
+    if points_back(question) or ends_leaning(question):
+        return True
+    return len(words(question)) <= SHORT_WORDS and not _NAMED_SUBJECT.search(question)
 
 
 def is_elliptical(text: str) -> bool:
@@ -386,4 +396,4 @@ def ends_leaning(text: str) -> bool:
 def leans_on_context(text: str) -> bool:
     """Short, pointing back with a pronoun, or closing with "then": may need the previous turn
     to be understood."""
-    return len(words(text)) <= 4 or bool(_PRONOUN.search(text)) or ends_leaning(text)
+    return len(words(text)) <= SHORT_WORDS or bool(_PRONOUN.search(text)) or ends_leaning(text)
