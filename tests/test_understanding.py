@@ -534,3 +534,19 @@ def test_an_opener_before_a_story_does_not_make_its_questions_one(
     result = _run(text, labels)
     keys = [q["key"] for q in result.get(QUESTIONS_KEY) or []] or [reading(result).label]
     assert keys == expected
+
+
+@pytest.mark.parametrize(
+    ("alone", "expected"),
+    [
+        # Barely off topic alone (the Spanish threshold is 0.2): read with the last question.
+        ("out_of_scope:0.21", "faq/pain"),
+        # Off topic by more: it stays so.
+        ("out_of_scope:0.5", "out_of_scope"),
+    ],
+)
+def test_a_short_follow_up_barely_off_topic_is_read_in_context(alone: str, expected: str) -> None:
+    previous = _previous("duele?", "faq/pain")
+    text = "con que adormecen"
+    labels = {text: alone, f"duele? {text}": "faq/pain"}
+    assert reading(_run(text, labels, previous)).label == expected

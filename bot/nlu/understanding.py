@@ -233,8 +233,9 @@ class QuestionMerger(StatelessComponent):
         # confident: how sure a reading of the text alone must be for a follow-up to keep it;
         # part_confident: how sure each question's reading must be for several answers;
         # names_topic: how sure the semantic reading of the text alone must be, agreeing with
-        # DIET, for a follow-up to be a question about that other topic.
-        return {"confident": 0.8, "part_confident": 0.5, "names_topic": 0.7}
+        # DIET, for a follow-up to be a question about that other topic; barely_off: an
+        # off-topic reading this weak leaves a short follow-up unsure.
+        return {"confident": 0.8, "part_confident": 0.5, "names_topic": 0.7, "barely_off": 0.35}
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -441,7 +442,12 @@ class QuestionMerger(StatelessComponent):
             return True
         if alone.label == CLARIFY_INTENT:
             return previous_topic in _options(message)
-        return alone.topical and alone.confidence < confident and along.label == previous_topic
+        # Barely off topic ("con que adormecen" after "duele?": 0.21, the Spanish threshold
+        # 0.2), it is as unsure as a weak topic.
+        weak = alone.topical or (
+            alone.label == OUT_OF_SCOPE and alone.confidence < self.component_config["barely_off"]
+        )
+        return weak and alone.confidence < confident and along.label == previous_topic
 
     def _clear_topic(self, message: Message) -> str | None:
         """The topic DIET and the semantic reading (at least `names_topic`) agree on."""
