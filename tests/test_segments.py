@@ -27,6 +27,8 @@ from bot.nlu.segments import (
         # Contractions typed without their apostrophe still ask.
         ("whos a candidate and wheres the clinic", ["whos a candidate", "wheres the clinic"]),
         ("how many units how long does it last", ["how many units", "how long does it last"]),
+        # Spanish questions of a word or two, typed one after another.
+        ("duele cuanto cuesta cuanto dura", ["duele", "cuanto cuesta", "cuanto dura"]),
         # Spanish: one question word, or a request, asking for two things.
         ("cual es el telefono y la direccion", ["cual es el telefono", "cual es la direccion"]),
         ("me da el telefono y la direccion", ["me da el telefono", "me da la direccion"]),
@@ -88,6 +90,7 @@ def test_several_questions_are_cut_in_the_visitors_order(text: str, parts: list[
         "is rosacea just red cheeks or is there more to it",
         "what does it do",
         "me da miedo la aguja y el dolor",  # "it scares me": a feeling, not a request
+        "no se cuanto cuesta",  # "I don't know how much it costs": no question before it
         # A story in front of a yes/no question, and a choice between two things, are one question.
         "cada vez que tomo vino se me pone roja la cara, es rosacea?",
         "es rosacea o es alergia?",

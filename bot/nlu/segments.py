@@ -229,18 +229,29 @@ def _run_on(text: str) -> list[str] | None:
     if "," in text or not _STARTS_QUESTION.match(strip_filler(text)):
         return None
     cuts = [0]
-    for i in range(3, len(tokens) - 1):
+    for i in range(1, len(tokens) - 1):
         word, before = tokens[i].lower(), tokens[i - 1].lower().strip(",.;")
-        starts = (
-            _WH.match(word) and word not in _BARE_JOINERS and not _STARTS_QUESTION.match(before)
-        )
-        if starts and before not in _EMBEDDING and i - cuts[-1] >= 3:
+        piece = " ".join(tokens[cuts[-1] : i])
+        # A question word right after another question's start is part of it ("is what"),
+        # unless that start is a Spanish question of its own ("duele cuanto cuesta").
+        opened = _STARTS_QUESTION.match(before) and not _SPANISH_WHOLE.match(piece)
+        starts = _WH.match(word) and word not in _BARE_JOINERS and not opened
+        if starts and before not in _EMBEDDING and _whole_piece(piece):
             cuts.append(i)
     if len(cuts) < 2:
         return None
     bounds = [*cuts, len(tokens)]
     pieces = [" ".join(tokens[a:b]) for a, b in itertools.pairwise(bounds)]
-    return pieces if all(len(p.split()) >= MIN_QUESTION_WORDS + 1 for p in pieces) else None
+    return pieces if all(_whole_piece(p) for p in pieces) else None
+
+
+def _whole_piece(piece: str) -> bool:
+    """Long enough to be a question of a run-on: three words, or in Spanish a verb that makes a
+    whole question of a word or two ("duele cuanto cuesta cuanto dura")."""
+    size = len(piece.split())
+    if size >= MIN_QUESTION_WORDS + 1:
+        return True
+    return size >= 1 and bool(_SPANISH_WHOLE.match(piece))
 
 
 # "what is/are ...", "whats ...": asking what two things are, not what one thing does; in
@@ -256,6 +267,10 @@ _SPANISH_VERBS = (
     r"est[aá]n?|puedo|puede|pueden|quita|ayuda|afecta"
 )
 _SPANISH_VERB = re.compile(rf"\b(?:{_SPANISH_VERBS})\b", re.IGNORECASE)
+# A Spanish question of a word or two: the verb alone, or a question word and the verb.
+_SPANISH_WHOLE = re.compile(
+    rf"^(?:(?:cu[aá]nto|cu[aá]nta|cu[aá]ndo|d[oó]nde)\s+)?(?:{_SPANISH_VERBS})\??$", re.IGNORECASE
+)
 _VERB = re.compile(
     rf"\b(?:is|are|was|were|does|do|did|can|will|would|should|{_SPANISH_VERBS})\b", re.IGNORECASE
 )
