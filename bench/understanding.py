@@ -33,6 +33,9 @@ SETS = {
     # A fourth English set and a third Spanish one, written the same way on 2026-12-07.
     "dev4": HERE / "data" / "understanding_dev4.yml",
     "spanish_dev3": HERE / "data" / "spanish_dev3.yml",
+    # Weighted to follow-ups and hard single questions, written the same way later that day.
+    "dev5": HERE / "data" / "understanding_dev5.yml",
+    "spanish_dev4": HERE / "data" / "spanish_dev4.yml",
     # Attempts to change the assistant's role (bot/nlu/manipulation.py), with a held-out pair.
     "manipulation": HERE / "data" / "manipulation_dev.yml",
     "manipulation_es": HERE / "data" / "manipulation_dev_es.yml",
