@@ -7,6 +7,7 @@ import pytest
 from bot.nlu.segments import (
     ends_leaning,
     is_elliptical,
+    is_fragment,
     leans_on_context,
     names_new_question,
     reads_as_question,
@@ -234,3 +235,21 @@ def test_a_pronoun_is_named_by_what_came_before(
     question: str, before: str, named: str | None
 ) -> None:
     assert with_subject(question, before) == named
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("how lon", True),
+        ("how deep then", True),
+        ("ok how much?", True),
+        ("cada cuanto?", True),
+        ("where", True),
+        # A question with its own words, or a thing named.
+        ("how are you", False),
+        ("whats the weather", False),
+        ("how long does it last", False),
+    ],
+)
+def test_a_bare_question_word_is_a_fragment(text: str, fragment: bool) -> None:
+    assert is_fragment(text) is fragment

@@ -550,3 +550,22 @@ def test_a_short_follow_up_barely_off_topic_is_read_in_context(alone: str, expec
     text = "con que adormecen"
     labels = {text: alone, f"duele? {text}": "faq/pain"}
     assert reading(_run(text, labels, previous)).label == expected
+
+
+@pytest.mark.parametrize(
+    ("along", "expected"),
+    [
+        # Sure alone that it is off topic, a bare question word still asks about the last topic.
+        ("faq/vs_wrinkles", "faq/vs_wrinkles"),
+        # Read with the last question, a choice of it and another: the other.
+        ("clarify_topic:0.6", "faq/duration"),
+    ],
+)
+def test_a_bare_question_word_asks_about_the_last_topic(along: str, expected: str) -> None:
+    previous = _previous("is the botox injected into muscle", "faq/vs_wrinkles")
+    text = "how lon then"
+    context = f"is the botox injected into muscle {text}"
+    labels = {text: "out_of_scope:0.99", context: along}
+    options = [{"key": key, "question": "?"} for key in ("faq/vs_wrinkles", "faq/duration")]
+    also = {context: {CLARIFY_KEY: options}}
+    assert reading(_run(text, labels, previous, also=also)).label == expected

@@ -403,6 +403,20 @@ def with_subject(question: str, before: str) -> str | None:
     return _STANDING_PRONOUN.sub(subject, question, count=1)
 
 
+# A question word and at most one more: "how lon", "how deep then", "cada cuanto?".
+_FRAGMENT = re.compile(
+    r"^(?:how|what|why|where|when|which|cu[aá]nto|cu[aá]nta|cu[aá]ndo|d[oó]nde|por ?qu[eé]|"
+    r"qu[eé] tan|cada cu[aá]nto)(?:\s+[^\s?!.,]+)?(?:\s+(?:then|tho|though|entonces))?\s*[?!.]*$",
+    re.IGNORECASE,
+)
+
+
+def is_fragment(text: str) -> bool:
+    """A bare question word and a word at most ("how lon", "how deep then"): it asks about
+    whatever was said last, and alone it reads as nothing in particular."""
+    return bool(_FRAGMENT.match(strip_filler(text.strip())))
+
+
 def ends_leaning(text: str) -> bool:
     """Closes with a word that ties it to the previous turn ("so is it safe then?")."""
     return bool(_LEANING_TAIL.search(text.strip()))

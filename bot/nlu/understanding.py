@@ -334,8 +334,13 @@ class QuestionMerger(StatelessComponent):
         if segments.is_elliptical(text) and not segments.names_new_question(text):
             return False
         alone = reading(message)
-        unsure = alone.label == FALLBACK or (
-            alone.label == OUT_OF_SCOPE and alone.confidence < self.component_config["confident"]
+        unsure = (
+            segments.is_fragment(text)
+            or alone.label == FALLBACK
+            or (
+                alone.label == OUT_OF_SCOPE
+                and alone.confidence < self.component_config["confident"]
+            )
         )
         previous = context.data[ROLE_KEY][2]
         chosen = _other_choice(context, {previous}) if unsure else None
@@ -435,6 +440,10 @@ class QuestionMerger(StatelessComponent):
         unsure = alone.label in (OUT_OF_SCOPE, FALLBACK) and alone.confidence < confident
         if segments.ends_leaning(text) and unsure:
             return True
+        # "how deep then" after "is the botox injected into muscle": a bare question word asks
+        # about the last topic, however sure its reading alone is of nothing in particular.
+        if segments.is_fragment(text) and not alone.topical:
+            return along.label == previous_topic
         # Standing alone, it is bent only when unsure, and only back to the last topic. Asking
         # which of two topics is meant, the last one among them, is unsure too ("the needles
         # tho?" after "does it hurt?").
