@@ -569,3 +569,44 @@ def test_a_bare_question_word_asks_about_the_last_topic(along: str, expected: st
     options = [{"key": key, "question": "?"} for key in ("faq/vs_wrinkles", "faq/duration")]
     also = {context: {CLARIFY_KEY: options}}
     assert reading(_run(text, labels, previous, also=also)).label == expected
+
+
+def _answered(text: str, topic: str) -> UserUttered:
+    intent = topic.split("/")[0]
+    parse = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "response_selector": {intent: {"response": {"intent_response_key": topic}}},
+    }
+    return UserUttered(text, parse_data=parse)
+
+
+@pytest.mark.parametrize(
+    ("alone", "semantic", "expected"),
+    [
+        # Unsure alone, the earlier topic the semantic reading ranks well above the other.
+        ("nlu_fallback:0.5", {"faq/triggers": 0.13, "faq/treatments": 0.01}, "faq/triggers"),
+        # Too weak a ranking, or no clear lead: as before.
+        ("nlu_fallback:0.5", {"faq/triggers": 0.05, "faq/treatments": 0.01}, "nlu_fallback"),
+        ("nlu_fallback:0.5", {"faq/triggers": 0.13, "faq/treatments": 0.1}, "nlu_fallback"),
+        # Sure alone: its own reading.
+        ("out_of_scope:0.95", {"faq/triggers": 0.13, "faq/treatments": 0.01}, "out_of_scope"),
+    ],
+)
+def test_going_back_takes_the_earlier_topic_the_message_names(
+    alone: str, semantic: dict[str, float], expected: str
+) -> None:
+    tracker = DialogueStateTracker.from_events("visitor", [], slots=Domain.empty().slots)
+    tracker.update(_answered("what triggers rosacea", "faq/triggers"))
+    tracker.update(_answered("what treatments are there", "faq/treatments"))
+    text = "wait what was the thing about wine again"
+    visitor = Message({"text": text})
+    messages = SPLITTER.process([visitor], tracker)
+    for message in messages:
+        label = alone if message is visitor else "faq/treatments"
+        name, _, confidence = label.partition(":")
+        _classify(message, name, float(confidence or 1.0))
+    ranking = [{"name": k, "confidence": v} for k, v in semantic.items()]
+    visitor.set(SEMANTIC_KEY, ranking)
+    assert MERGER.process(messages) == [visitor]
+    assert reading(visitor).label == expected

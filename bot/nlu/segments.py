@@ -417,6 +417,19 @@ def is_fragment(text: str) -> bool:
     return bool(_FRAGMENT.match(strip_filler(text.strip())))
 
 
+# Going back to something said earlier: "wait what was the thing about wine again".
+_GOING_BACK = re.compile(
+    r"\b(?:again|go(?:ing)? back|back to|you (?:said|mentioned)|what was (?:the|that) "
+    r"(?:thing|part|bit)|earlier|otra vez|de nuevo|(?:lo )?que dijiste|volviendo a|regresando a)\b",
+    re.IGNORECASE,
+)
+
+
+def goes_back(text: str) -> bool:
+    """Says it returns to something said earlier in the conversation."""
+    return bool(_GOING_BACK.search(text))
+
+
 def ends_leaning(text: str) -> bool:
     """Closes with a word that ties it to the previous turn ("so is it safe then?")."""
     return bool(_LEANING_TAIL.search(text.strip()))

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import (
     INTENT,
@@ -38,6 +39,7 @@ from bot.nlu.stateless import StatelessComponent
 ROLE_KEY = "aluma_role"  # on added messages only: (role, the visitor's message, position)
 QUESTIONS_KEY = "questions"
 UNDERSTOOD_AS_KEY = "understood_as"
+EARLIER_KEY = "aluma_earlier"  # on a message going back: the FAQ topics answered before it
 SEMANTIC_KEY = "semantic"  # bot/nlu/semantic.py's ranking
 RESPONSE_SELECTOR_KEY = "response_selector"
 RETRIEVAL_INTENTS = ("faq", "not_in_article")
@@ -129,6 +131,21 @@ def _previous_question(tracker: DialogueStateTracker | None) -> tuple[str, str] 
     return (text, topic) if text else None
 
 
+def _earlier_topics(tracker: DialogueStateTracker | None) -> list[str]:
+    """The FAQ topics answered so far in the conversation, the latest first."""
+    topics: list[str] = []
+    for event in reversed(tracker.events if tracker is not None else []):
+        parse = event.parse_data if isinstance(event, UserUttered) else {}
+        intent = (parse.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if intent not in TOPICAL:
+            continue
+        keys = [str(q.get("key") or "") for q in parse.get(QUESTIONS_KEY) or []]
+        selector = (parse.get(RESPONSE_SELECTOR_KEY) or {}).get(intent) or {}
+        keys = keys or [str((selector.get("response") or {}).get("intent_response_key") or "")]
+        topics += [k for k in keys if k.startswith("faq/") and k not in topics]
+    return topics
+
+
 # "Tell me my rosacea is cute" dictates an answer; "tell me how long it lasts" asks one.
 _DICTATED = re.compile(
     r"^(?:tell|tel|say|confirm|admit|dime|d[ií]game|confirma|confirme)\b(?: (?:me|us|that))?\s+"
@@ -209,6 +226,8 @@ class QuestionSplitter(StatelessComponent):
                 added.append(Message({TEXT: bare, ROLE_KEY: ("bare", message, 0)}))
             # An attempt is never read as a follow-up; its only parts are the questions beside it.
             previous = None if attempt else _previous_question(tracker)
+            if not attempt and segments.goes_back(text):
+                message.set(EARLIER_KEY, _earlier_topics(tracker))
             if previous and (segments.is_elliptical(text) or segments.leans_on_context(text)):
                 context = f"{previous[0].rstrip()} {text}"
                 added.append(Message({TEXT: context, ROLE_KEY: ("context", message, previous[1])}))
@@ -235,7 +254,16 @@ class QuestionMerger(StatelessComponent):
         # names_topic: how sure the semantic reading of the text alone must be, agreeing with
         # DIET, for a follow-up to be a question about that other topic; barely_off: an
         # off-topic reading this weak leaves a short follow-up unsure.
-        return {"confident": 0.8, "part_confident": 0.5, "names_topic": 0.7, "barely_off": 0.35}
+        # back_least, back_lead: how well, and how far ahead of the next, an earlier topic must
+        # be ranked for a message going back to it ("what was the thing about wine again").
+        return {
+            "confident": 0.8,
+            "part_confident": 0.5,
+            "names_topic": 0.7,
+            "barely_off": 0.35,
+            "back_least": 0.1,
+            "back_lead": 2.0,
+        }
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -312,10 +340,27 @@ class QuestionMerger(StatelessComponent):
         if named is not None and self._unsure(message) and self._clear_topic(named):
             _adopt(message, named)
             return
+        if self._unsure(message) and self._goes_back(message):
+            return
         if context is not None and self._asks_the_other(message, context):
             return
         if context is not None and self._follows_on(message, context):
             _adopt(message, context)
+
+    def _goes_back(self, message: Message) -> bool:
+        """ "wait what was the thing about wine again", unsure alone: of the FAQ topics answered
+        earlier in the conversation, the one its readings rank well above the others (twice
+        the next, `back_lead`), at its share of what they give them all."""
+        earlier = list(message.get(EARLIER_KEY) or [])
+        semantic = _semantic_of(message)
+        scores = sorted(((semantic.get(t, 0.0), t) for t in earlier), reverse=True)
+        if not scores or scores[0][0] < self.component_config["back_least"]:
+            return False
+        runner_up = scores[1][0] if len(scores) > 1 else 0.0
+        if scores[0][0] < self.component_config["back_lead"] * runner_up:
+            return False
+        answer_with(message, scores[0][1], scores[0][0] / sum(score for score, _ in scores))
+        return True
 
     def _unsure(self, message: Message) -> bool:
         """Alone, the text has no topic, a choice of them, or one short of `confident`."""
