@@ -36,10 +36,12 @@ def _classify(message: Message, label: str, confidence: float = 1.0) -> None:
         message.set("response_selector", {intent: {"response": response, "ranking": []}}, True)
 
 
-def _tracker(previous: dict[str, Any] | None) -> DialogueStateTracker:
+def _tracker(*parses: dict[str, Any] | None) -> DialogueStateTracker:
+    """A conversation whose visitor sent these messages (parsed so), in order."""
     tracker = DialogueStateTracker.from_events("visitor", [], slots=Domain.empty().slots)
-    if previous is not None:
-        tracker.update(UserUttered(previous["text"], parse_data=previous))
+    for parse in parses:
+        if parse is not None:
+            tracker.update(UserUttered(parse["text"], parse_data=parse))
     return tracker
 
 
@@ -48,12 +50,14 @@ def _run(
     labels: dict[str, str],
     previous: dict[str, Any] | None = None,
     also: dict[str, dict[str, Any]] | None = None,
+    earlier: tuple[dict[str, Any], ...] = (),
 ) -> Message:
     """Split `text`, classify every message by `labels` (text -> label, or the confidence after
     a colon) and set what `also` gives a text (the semantic reading, a clarifying question's
-    options), merge, and return the visitor's message."""
+    options), merge, and return the visitor's message. `earlier` are the messages before
+    `previous`."""
     visitor = Message({"text": text})
-    messages = SPLITTER.process([visitor], _tracker(previous))
+    messages = SPLITTER.process([visitor], _tracker(*earlier, previous))
     for message in messages:
         label, _, confidence = labels.get(message.get("text"), "nlu_fallback:0.3").partition(":")
         _classify(message, label, float(confidence or 1.0))
@@ -186,6 +190,11 @@ def test_a_closing_then_ties_an_unsure_message_to_the_last_topic(
 
 def _semantic(label: str, confidence: float) -> dict[str, Any]:
     return {SEMANTIC_KEY: [{"name": label, "confidence": confidence}]}
+
+
+def _keys(result: Message) -> list[str]:
+    """The topics answered: each question's, or the one reading's."""
+    return [q["key"] for q in result.get(QUESTIONS_KEY) or []] or [reading(result).label]
 
 
 def test_a_follow_up_both_readings_put_on_another_topic_asks_about_that_topic() -> None:
@@ -397,8 +406,7 @@ def test_a_choice_with_the_question_before_it_is_the_topic_that_question_is_not(
     }
     choice = {CLARIFY_KEY: [{"key": k} for k in options]}
     result = _run(text, labels, also={"what is rosacea what triggers it": choice})
-    keys = [q["key"] for q in result.get(QUESTIONS_KEY) or []] or [reading(result).label]
-    assert keys == expected
+    assert _keys(result) == expected
 
 
 def test_a_question_alone_asking_which_topic_may_ask_the_other_question_again() -> None:
@@ -438,8 +446,7 @@ def test_a_question_pointing_back_is_on_the_subject_of_the_one_before(
         "what results do people see how long do they last": "faq/results",
     }
     result = _run(text, labels, also={"how long do they last": _semantic(*semantic)})
-    keys = [q["key"] for q in result.get(QUESTIONS_KEY) or []] or [reading(result).label]
-    assert keys == expected
+    assert _keys(result) == expected
 
 
 def test_a_question_without_pointing_back_keeps_its_off_topic_reading() -> None:
@@ -480,8 +487,7 @@ def test_a_part_pointing_back_is_read_with_its_pronoun_named(
     confidence = float(named.partition(":")[2] or 0.9)
     semantic = {"what sets rosacea off": _semantic("faq/triggers", confidence)}
     result = _run(text, labels, also=semantic)
-    keys = [q["key"] for q in result.get(QUESTIONS_KEY) or []] or [reading(result).label]
-    assert keys == expected
+    assert _keys(result) == expected
     # Staff are shown the visitor's own words.
     assert all("rosacea off" not in q["text"] for q in result.get(QUESTIONS_KEY) or [])
 
@@ -532,8 +538,7 @@ def test_an_opener_before_a_story_does_not_make_its_questions_one(
     labels = {text: "faq/botox_help", first: "faq/what_is_rosacea"}
     labels["can botox help?"] = "faq/botox_help"
     result = _run(text, labels)
-    keys = [q["key"] for q in result.get(QUESTIONS_KEY) or []] or [reading(result).label]
-    assert keys == expected
+    assert _keys(result) == expected
 
 
 @pytest.mark.parametrize(
@@ -571,16 +576,6 @@ def test_a_bare_question_word_asks_about_the_last_topic(along: str, expected: st
     assert reading(_run(text, labels, previous, also=also)).label == expected
 
 
-def _answered(text: str, topic: str) -> UserUttered:
-    intent = topic.split("/")[0]
-    parse = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 1.0},
-        "response_selector": {intent: {"response": {"intent_response_key": topic}}},
-    }
-    return UserUttered(text, parse_data=parse)
-
-
 @pytest.mark.parametrize(
     ("alone", "semantic", "expected"),
     [
@@ -596,17 +591,9 @@ def _answered(text: str, topic: str) -> UserUttered:
 def test_going_back_takes_the_earlier_topic_the_message_names(
     alone: str, semantic: dict[str, float], expected: str
 ) -> None:
-    tracker = DialogueStateTracker.from_events("visitor", [], slots=Domain.empty().slots)
-    tracker.update(_answered("what triggers rosacea", "faq/triggers"))
-    tracker.update(_answered("what treatments are there", "faq/treatments"))
+    earlier = (_previous("what triggers rosacea", "faq/triggers"),)
+    previous = _previous("what treatments are there", "faq/treatments")
     text = "wait what was the thing about wine again"
-    visitor = Message({"text": text})
-    messages = SPLITTER.process([visitor], tracker)
-    for message in messages:
-        label = alone if message is visitor else "faq/treatments"
-        name, _, confidence = label.partition(":")
-        _classify(message, name, float(confidence or 1.0))
-    ranking = [{"name": k, "confidence": v} for k, v in semantic.items()]
-    visitor.set(SEMANTIC_KEY, ranking)
-    assert MERGER.process(messages) == [visitor]
-    assert reading(visitor).label == expected
+    also = {text: {SEMANTIC_KEY: [{"name": k, "confidence": v} for k, v in semantic.items()]}}
+    result = _run(text, {text: alone}, previous, also=also, earlier=earlier)
+    assert reading(result).label == expected

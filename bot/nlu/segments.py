@@ -231,12 +231,13 @@ def _run_on(text: str) -> list[str] | None:
     cuts = [0]
     for i in range(1, len(tokens) - 1):
         word, before = tokens[i].lower(), tokens[i - 1].lower().strip(",.;")
+        if not _WH.match(word) or word in _BARE_JOINERS or before in _EMBEDDING:
+            continue
         piece = " ".join(tokens[cuts[-1] : i])
         # A question word right after another question's start is part of it ("is what"),
         # unless that start is a Spanish question of its own ("duele cuanto cuesta").
         opened = _STARTS_QUESTION.match(before) and not _SPANISH_WHOLE.match(piece)
-        starts = _WH.match(word) and word not in _BARE_JOINERS and not opened
-        if starts and before not in _EMBEDDING and _whole_piece(piece):
+        if not opened and _whole_piece(piece):
             cuts.append(i)
     if len(cuts) < 2:
         return None

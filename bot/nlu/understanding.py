@@ -112,23 +112,29 @@ def answer_with(message: Message, key: str, confidence: float) -> None:
     message.set(RESPONSE_SELECTOR_KEY, selectors, add_to_output=True)
 
 
+def _topics_of(parse: dict[str, Any]) -> list[str] | None:
+    """The topics a parsed message was answered with, in order; None when it had none."""
+    intent = (parse.get(INTENT) or {}).get(INTENT_NAME_KEY)
+    if intent not in TOPICAL:
+        return None
+    keys = [str(q.get("key") or "") for q in parse.get(QUESTIONS_KEY) or []]
+    selector = (parse.get(RESPONSE_SELECTOR_KEY) or {}).get(intent) or {}
+    return keys or [str((selector.get("response") or {}).get("intent_response_key") or intent)]
+
+
 def _previous_question(tracker: DialogueStateTracker | None) -> tuple[str, str] | None:
     """The previous message's question as it was understood, and its topic, when it had one."""
     if tracker is None:
         return None
     parse = tracker.latest_message.parse_data if tracker.latest_message else {}
-    intent = (parse.get(INTENT) or {}).get(INTENT_NAME_KEY)
-    if intent not in TOPICAL:
+    topics = _topics_of(parse)
+    if topics is None:
         return None
     text = str(parse.get(UNDERSTOOD_AS_KEY) or parse.get(TEXT) or "").strip()
     questions = parse.get(QUESTIONS_KEY) or []
     if questions:
-        topic = str(questions[-1].get("key") or "")
         text = str(questions[-1].get("text") or text)
-    else:
-        selector = (parse.get(RESPONSE_SELECTOR_KEY) or {}).get(intent) or {}
-        topic = str((selector.get("response") or {}).get("intent_response_key") or intent)
-    return (text, topic) if text else None
+    return (text, topics[-1]) if text else None
 
 
 def _earlier_topics(tracker: DialogueStateTracker | None) -> list[str]:
@@ -136,12 +142,7 @@ def _earlier_topics(tracker: DialogueStateTracker | None) -> list[str]:
     topics: list[str] = []
     for event in reversed(tracker.events if tracker is not None else []):
         parse = event.parse_data if isinstance(event, UserUttered) else {}
-        intent = (parse.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        if intent not in TOPICAL:
-            continue
-        keys = [str(q.get("key") or "") for q in parse.get(QUESTIONS_KEY) or []]
-        selector = (parse.get(RESPONSE_SELECTOR_KEY) or {}).get(intent) or {}
-        keys = keys or [str((selector.get("response") or {}).get("intent_response_key") or "")]
+        keys = _topics_of(parse) or []
         topics += [k for k in keys if k.startswith("faq/") and k not in topics]
     return topics
 
