@@ -36,6 +36,9 @@ SETS = {
     # Weighted to follow-ups and hard single questions, written the same way later that day.
     "dev5": HERE / "data" / "understanding_dev5.yml",
     "spanish_dev4": HERE / "data" / "spanish_dev4.yml",
+    # Mixed kinds, written the same way on 2026-12-07 and measured before any rule saw them.
+    "dev6": HERE / "data" / "understanding_dev6.yml",
+    "spanish_dev5": HERE / "data" / "spanish_dev5.yml",
     # Attempts to change the assistant's role (bot/nlu/manipulation.py), with a held-out pair.
     "manipulation": HERE / "data" / "manipulation_dev.yml",
     "manipulation_es": HERE / "data" / "manipulation_dev_es.yml",
