@@ -68,6 +68,24 @@ from bot.nlu.segments import (
             "im 3 months pregnant can i get it. how long does it last",
             ["im 3 months pregnant can i get it.", "how long does it last"],
         ),
+        # "+" joins questions too, and "r u" asks like "are you".
+        ("what causes rosacea + is it common", ["what causes rosacea", "is it common"]),
+        ("r u open sundays + can i text to book", ["r u open sundays", "can i text to book"]),
+        # Spanish yes/no questions open with the verb; "otra cosa" starts another question.
+        (
+            "duele el piquete otra cosa aceptan aseguranza",
+            ["duele el piquete", "aceptan aseguranza"],
+        ),
+        # A statement closed by "or not" asks.
+        (
+            "estoy amamantando se puede o no y como saco la cita",
+            ["estoy amamantando se puede o no", "como saco la cita"],
+        ),
+        # A yes/no verb after a question word and its noun is that question's own.
+        (
+            "does it hurt how many units do you use and does insurance cover it",
+            ["does it hurt", "how many units do you use", "does insurance cover it"],
+        ),
         (
             "I have rosacea. My face is red. How long does it last? Is it safe?",
             ["I have rosacea. My face is red. How long does it last?", "Is it safe?"],
@@ -136,6 +154,19 @@ def test_a_story_in_front_of_a_question_is_its_context() -> None:
         # The question needs the story: a pronoun, or four words or fewer naming nothing.
         ("my dog has red itchy skin on his face. can botox help with that at all", None),
         ("i literally fainted at my covid shot lol. ouch factor??", None),
+        ("my dog has red itchy skin on his face. can botox help it", None),
+        # A pronoun that is the subject after what the question named points at that.
+        (
+            "ive had this for 6 yrs, cut out dairy and gluten. does anybody know what causes "
+            "rosacea or is it just a mystery",
+            "does anybody know what causes rosacea or is it just a mystery",
+        ),
+        # A pronoun for what the story named is named.
+        (
+            "my mother in law keeps saying my red cheeks are just rosacea. what is it actually",
+            "what is rosacea actually",
+        ),
+        ("my sister got botox for her rosacea and loved it. does it hurt?", "does botox hurt?"),
         # Four words that name the treatment stand alone.
         (
             "tengo años con los cachetes rojos y ya probe de todo, cremas. el botox si sirve?",
@@ -245,6 +276,7 @@ def test_a_pronoun_is_named_by_what_came_before(
         ("ok how much?", True),
         ("cada cuanto?", True),
         ("where", True),
+        ("with what?", True),
         # A question with its own words, or a thing named.
         ("how are you", False),
         ("whats the weather", False),

@@ -25,19 +25,22 @@ _LED_QUESTION = (
 _QUESTION_WORDS = (
     rf"{_LED_QUESTION}|"
     r"what|whats|what's|wat|how|hows|how's|why|when|where|wheres|where's|who|whos|who's|which|"
-    r"can|could|cud|does|do|did|"
+    r"can|could|cud|does|do|did|r(?=\s+(?:u|you|there|they|we)\b)|"
     r"is|are|am|was|were|will|would|should|shud|may|might|must|any|anything|has|have|"
     r"tell me|explain|also|define|describe|walk me through|give me|show me|send me|"
     # Spanish: qué, cómo, cuánto, dónde, ... (accents often left out), and verbs that open one.
     r"qu[eé]|c[oó]mo|cu[aá]nt[oa]s?|d[oó]nde|cu[aá]ndo|por ?qu[eé]|qui[eé]n|cu[aá]l(?:es)?|"
     r"hay|puedo|puede|pueden|duele|sirve|funciona|tienen|tiene|es|son|est[aá]|me puede|"
+    # Verbs a Spanish yes/no question about the clinic opens with ("aceptan aseguranza").
+    r"usan|aceptan|ponen|atienden|cubren|ofrecen|manejan|se puede|necesito|ocupo|"
     r"dime|d[ií]game|expl[ií]ca(?:me)?|expl[ií]queme|" + _SPANISH_REQUEST
 )
 _STARTS_QUESTION = re.compile(rf"^(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
 # Openers that carry no question of their own ("ok so", "and", "also").
 _FILLER = re.compile(
     r"^(?:(?:ok(?:ay)?|so|and|also|plus|oh|ah|um+|uh+|hmm+|well|but|actually|sorry|hi|hey|"
-    r"hello|thanks|thank you|never ?mind|wait|forget (?:it|that)|another (?:question|thing)|"
+    r"hello|thanks|thank you|thank u|thx|tysm|ty|never ?mind|wait|forget (?:it|that)|"
+    r"another (?:question|thing)|"
     r"one more (?:question|thing)|i (?:also )?(?:want|wanted|need|needed) to know|"
     # "two things: ...", "quick question -", "dos preguntas:": a count of what follows.
     r"(?:(?:a )?(?:couple(?: of)?|few|two|2|three|3|quick|simple|dumb|silly) )?"
@@ -51,7 +54,8 @@ _FILLER = re.compile(
 # a question word ("how many units and does it hurt").
 _SENTENCE_END = re.compile(r"(?<=[?!])\s*(?=[^\s?!])|(?<=\.)\s+(?=\S)|\n+")
 _JOINER = re.compile(
-    rf"\s*(?:,|;|\band\b|\bn\b|\balso\b|\bplus\b|&|\by\b|\btambi[eé]n\b)\s+"
+    rf"\s*(?:,|;|\band\b|\bn\b|\balso\b|\bplus\b|&|\+|\by\b|\btambi[eé]n\b|"
+    rf"\botra cosa\b[,:]?|\b(?:another|one more|other) thing\b[,:]?)\s+"
     rf"(?=(?:{_QUESTION_WORDS})\b)",
     re.IGNORECASE,
 )
@@ -94,13 +98,18 @@ _THAT_IT_SAYS = re.compile(
 )
 
 
+# "estoy amamantando se puede o no": a statement closed by "or not" asks whether it holds.
+_OR_NOT = re.compile(r"\b(?:or not|o no)\W*$", re.IGNORECASE)
+
+
 def reads_as_question(text: str) -> bool:
-    """A question word once the fillers in front are gone, or a short phrase with a question
-    mark ("the units?"); a long statement with one ("a friend said botox??") is a story."""
+    """A question word once the fillers in front are gone, a closing "or not", or a short
+    phrase with a question mark ("the units?"); a long statement with one ("a friend said
+    botox??") is a story."""
     core = strip_filler(text)
     if _THAT_IT_SAYS.match(core):
         return False
-    if _STARTS_QUESTION.match(core):
+    if _STARTS_QUESTION.match(core) or _OR_NOT.search(core):
         return True
     return text.rstrip().endswith("?") and len(words(core)) <= MAX_BARE_QUESTION_WORDS
 
@@ -148,6 +157,7 @@ _OWN_VERB = re.compile(
     re.IGNORECASE,
 )
 
+_ASKING = re.compile(r"^(?:how|what|which|where|when|why|who)$", re.IGNORECASE)
 _CONTRACTED = re.compile(r"^(?:what|wat|how|where|who|when)'?s$", re.IGNORECASE)
 
 
@@ -166,6 +176,10 @@ def _yes_no_run_on(clause: str) -> list[str]:
             continue
         # "how long does it", "what else can i": the verb belongs to the question word's question.
         if before in _EMBEDDING or _STARTS_QUESTION.match(before) or _WH.match(two_before):
+            continue
+        # "does it hurt how many units do you use": the verb is the last question word's.
+        asking = [j for j in range(cuts[-1], i) if _ASKING.match(tokens[j])]
+        if asking and not _OWN_VERB.search(" ".join(tokens[asking[-1] + 1 : i])):
             continue
         head = strip_filler(" ".join(tokens[cuts[-1] : i]))
         first, *rest = head.split() or [""]
@@ -329,18 +343,37 @@ def without_story(text: str) -> str | None:
     if len(questions) != 1:
         return None
     story, question = " ".join(clauses[: questions[0]]), clauses[questions[0]]
-    if len(words(story)) < STORY_WORDS or needs_story(question):
+    if len(words(story)) < STORY_WORDS:
         return None
-    return question
+    if not needs_story(question):
+        return question
+    # "my mother in law says it's just rosacea. what is it actually": what the story named.
+    if points_back(question) and not ends_leaning(question) and _NAMED_SUBJECT.search(story):
+        return with_subject(question, story)
+    return None
+
+
+# An auxiliary just before a pronoun makes the pronoun the subject of a question ("is it").
+_AUXILIARY_BEFORE = re.compile(r"\b(?:is|was|does|did|will|would|can|could)\s+$", re.IGNORECASE)
 
 
 def needs_story(question: str) -> bool:
-    """A question that may lean on the text before it: it points back, closes with "then", or
-    is four words or fewer without naming rosacea or the treatment ("ouch factor??"; "el botox
-    si sirve?" names it)."""
-    if points_back(question) or ends_leaning(question):
+    """A question that may lean on the text before it: it points back before naming anything
+    itself, closes with "then", or is four words or fewer without naming rosacea or the
+    treatment ("ouch factor??"; "el botox si sirve?" names it)."""
+    if ends_leaning(question):
         return True
-    return len(words(question)) <= SHORT_WORDS and not _NAMED_SUBJECT.search(question)
+    named = _NAMED_SUBJECT.search(question)
+    pronoun = _PRONOUN.search(question)
+    # "what CAUSES rosacea or is it just a mystery": the pronoun, a subject after what the
+    # question named, is that; "can botox help with that" may still mean the story's dog.
+    if pronoun and not (
+        named
+        and named.start() < pronoun.start()
+        and _AUXILIARY_BEFORE.search(question[: pronoun.start()])
+    ):
+        return True
+    return len(words(question)) <= SHORT_WORDS and not named
 
 
 def is_elliptical(text: str) -> bool:
@@ -404,9 +437,10 @@ def with_subject(question: str, before: str) -> str | None:
     return _STANDING_PRONOUN.sub(subject, question, count=1)
 
 
-# A question word and at most one more: "how lon", "how deep then", "cada cuanto?".
+# A question word and at most one more: "how lon", "how deep then", "with what", "cada cuanto?".
 _FRAGMENT = re.compile(
-    r"^(?:how|what|why|where|when|which|cu[aá]nto|cu[aá]nta|cu[aá]ndo|d[oó]nde|por ?qu[eé]|"
+    r"^(?:(?:with|for|from|by|con|para|de|en|por)\s+)?"
+    r"(?:how|what|why|where|when|which|cu[aá]nto|cu[aá]nta|cu[aá]ndo|d[oó]nde|por ?qu[eé]|"
     r"qu[eé] tan|cada cu[aá]nto)(?:\s+[^\s?!.,]+)?(?:\s+(?:then|tho|though|entonces))?\s*[?!.]*$",
     re.IGNORECASE,
 )

@@ -41,6 +41,8 @@ QUESTIONS_KEY = "questions"
 UNDERSTOOD_AS_KEY = "understood_as"
 EARLIER_KEY = "aluma_earlier"  # on a message going back: the FAQ topics answered before it
 SEMANTIC_KEY = "semantic"  # bot/nlu/semantic.py's ranking
+# Set by bot/nlu/semantic.py when DIET's `emergency` is weak and that reading all but rules it out.
+EMERGENCY_DOUBTED_KEY = "aluma_emergency_doubted"
 RESPONSE_SELECTOR_KEY = "response_selector"
 RETRIEVAL_INTENTS = ("faq", "not_in_article")
 SEVERAL = "several_questions"
@@ -234,9 +236,10 @@ class QuestionSplitter(StatelessComponent):
                 added.append(Message({TEXT: context, ROLE_KEY: ("context", message, previous[1])}))
                 # "why do people get it" after "how many people have it": read with the last
                 # question it is that question again; its pronoun named, it is its own.
+                # "and what causes it" asks its own question after the opener, so it too.
                 named = (
                     None
-                    if segments.is_elliptical(text)
+                    if segments.is_elliptical(text) and not segments.names_new_question(text)
                     else segments.with_subject(text, previous[0])
                 )
                 if named:
