@@ -28,7 +28,10 @@ from bot.language import SPANISH, detect
 ROOT = Path(__file__).parent.parent
 RECORDS = ROOT / "build" / "arbitration.json"
 NLU_SETS = {"nlu_dev": ROOT / "bench" / "data" / "nlu_dev.yml"}
-DEV = ("dev", "spanish_dev", "nlu_dev", "dev2", "spanish_dev2")
+DEV = (
+    "dev", "spanish_dev", "nlu_dev", "dev2", "spanish_dev2", "dev3", "dev4", "spanish_dev3",
+    "dev5", "spanish_dev4",
+)  # fmt: skip
 HELDOUT = ("heldout", "spanish_heldout")
 
 

@@ -10,6 +10,7 @@ from bot.nlu.components import (
     IntentGatedResponseSelector,
     RetrievalConfidenceGuard,
 )
+from bot.nlu.understanding import EMERGENCY_DOUBTED_KEY
 
 
 def _message(
@@ -89,6 +90,25 @@ def test_a_real_share_of_emergency_confidence_routes_to_emergency() -> None:
         0.6,
         [("not_in_article", 0.6), ("emergency", 0.3)],
     )
+    [message] = ROUTER.process([message])
+    assert message.get("intent")["name"] == "emergency"
+
+
+def test_a_share_the_semantic_reading_doubted_is_not_routed() -> None:
+    message = _message(
+        "i pass out at blood draws, is this gonna hurt",
+        "faq",
+        0.87,
+        [("faq", 0.87), ("emergency", 0.63)],
+    )
+    message.set(EMERGENCY_DOUBTED_KEY, True)
+    [message] = ROUTER.process([message])
+    assert message.get("intent")["name"] == "faq"
+
+
+def test_red_flags_route_even_when_the_semantic_reading_doubted() -> None:
+    message = _message("my throat is swelling after botox", "faq", 0.9, [("faq", 0.9)])
+    message.set(EMERGENCY_DOUBTED_KEY, True)
     [message] = ROUTER.process([message])
     assert message.get("intent")["name"] == "emergency"
 

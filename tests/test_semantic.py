@@ -15,7 +15,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import embeddings
 from bot.nlu.semantic import SEMANTIC_KEY, SemanticClassifier
-from bot.nlu.understanding import CLARIFY_KEY, ROLE_KEY, reading
+from bot.nlu.understanding import CLARIFY_KEY, EMERGENCY_DOUBTED_KEY, ROLE_KEY, reading
 
 EXAMPLES = {
     "faq/how_common": [
@@ -309,3 +309,64 @@ def test_the_menu_gives_way_to_a_topic_the_message_names(
     message = _diet("so what are my options for what sets it off", "help", 0.96)
     trained._arbitrate(message, semantic)
     assert reading(message).label == expected
+
+
+def _diet_topics(text: str, faq: float, topics: dict[str, float]) -> Message:
+    """DIET's reading: the FAQ intent at `faq`, its selector ranking the topics' shares."""
+    first = max(topics, key=lambda k: topics[k])
+    message = _diet(text, first, faq)
+    ranking = [{"intent_response_key": k, "confidence": c} for k, c in topics.items()]
+    selector = message.get("response_selector")["faq"]
+    selector["response"]["confidence"] = topics[first]
+    selector["ranking"] = ranking
+    return message
+
+
+@pytest.mark.parametrize(
+    ("semantic", "expected"),
+    [
+        # The two readings' products: duration 0.9 * 0.38 against triggers 0.9 * 0.55 * 0.02.
+        ({"faq/duration": 0.83, "faq/triggers": 0.02, "out_of_scope": 0.05}, "faq/duration"),
+        # Closer: which one is asked.
+        ({"faq/duration": 0.5, "faq/triggers": 0.4, "out_of_scope": 0.1}, "clarify_topic"),
+        # First off topic here: a doubt about the subject is not settled by the products.
+        ({"out_of_scope": 0.55, "faq/duration": 0.4, "faq/triggers": 0.05}, "nlu_fallback"),
+    ],
+)
+def test_a_topic_holding_most_of_both_readings_is_answered(
+    trained: SemanticClassifier, semantic: dict[str, float], expected: str
+) -> None:
+    message = _diet_topics(
+        "is there a way to know when it stops", 0.9, {"faq/triggers": 0.55, "faq/duration": 0.38}
+    )
+    trained._arbitrate(message, semantic)
+    assert reading(message).label == expected
+
+
+def test_a_cut_question_is_asked_about_not_answered_by_the_products(
+    trained: SemanticClassifier,
+) -> None:
+    message = _diet_topics("and when it stops", 0.9, {"faq/triggers": 0.55, "faq/duration": 0.38})
+    message.set(ROLE_KEY, ("part", Message({"text": "x"}), 1))
+    trained._arbitrate(message, {"faq/duration": 0.83, "faq/triggers": 0.02, "out_of_scope": 0.05})
+    assert reading(message).label == "clarify_topic"
+
+
+@pytest.mark.parametrize(
+    ("diet", "here", "expected", "doubted"),
+    [
+        # Weak for DIET, all but ruled out here: this reading's sure topic is answered.
+        (0.63, 0.003, "faq/duration", True),
+        # Sure for DIET, or possible here: the emergency stands.
+        (0.97, 0.003, "emergency", False),
+        (0.63, 0.3, "emergency", False),
+    ],
+)
+def test_a_weak_emergency_this_reading_rules_out_is_doubted(
+    trained: SemanticClassifier, diet: float, here: float, expected: str, doubted: bool
+) -> None:
+    message = _diet("i faint at blood draws, how long does it last", "emergency", diet)
+    semantic = {"faq/duration": 0.9 - here, "emergency": here, "out_of_scope": 0.1}
+    trained._arbitrate(message, semantic)
+    assert reading(message).label == expected
+    assert bool(message.get(EMERGENCY_DOUBTED_KEY)) is doubted

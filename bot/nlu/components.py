@@ -11,7 +11,8 @@
   whatever topic the classifiers saw in its words (`bot/nlu/manipulation.py`).
 - `EmergencyRouter`: red-flag symptoms go to the `emergency` intent whatever the classifiers
   said, either because the deterministic patterns fired or because the classifier gave
-  `emergency` more than a small share of its confidence.
+  `emergency` more than a small share of its confidence and the semantic reading did not all
+  but rule it out.
 - `IntentGatedResponseSelector`: Rasa runs every ResponseSelector on every message; this one
   only runs when the intent classifier chose its retrieval intent, saving a model call a turn.
 """
@@ -37,7 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu import manipulation, red_flags
 from bot.nlu.classifiers import LeanResponseSelector
 from bot.nlu.stateless import StatelessComponent
-from bot.nlu.understanding import answer_with
+from bot.nlu.understanding import EMERGENCY_DOUBTED_KEY, answer_with
 
 RESPONSE_SELECTOR_KEY = "response_selector"
 RED_FLAGS_KEY = "red_flags"
@@ -157,7 +158,8 @@ class EmergencyRouter(_Guard):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         # classifier_share: route when the classifier gives `emergency` at least this confidence,
-        # even if another intent ranked first.
+        # even if another intent ranked first, unless the semantic reading doubted it
+        # (`EMERGENCY_DOUBTED_KEY`, bot/nlu/semantic.py).
         return {"classifier_share": 0.25}
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -175,7 +177,8 @@ class EmergencyRouter(_Guard):
                 ),
                 default=0.0,
             )
-            if share >= self.component_config["classifier_share"]:
+            doubted = bool(message.get(EMERGENCY_DOUBTED_KEY))
+            if share >= self.component_config["classifier_share"] and not doubted:
                 _override_intent(message, EMERGENCY_INTENT, share)
         return messages
 
