@@ -39,6 +39,9 @@ SETS = {
     # Mixed kinds, written the same way on 2026-12-07 and measured before any rule saw them.
     "dev6": HERE / "data" / "understanding_dev6.yml",
     "spanish_dev5": HERE / "data" / "spanish_dev5.yml",
+    # Written the same way later, to measure the rules tuned on the two above before and after.
+    "dev7": HERE / "data" / "understanding_dev7.yml",
+    "spanish_dev6": HERE / "data" / "spanish_dev6.yml",
     # Attempts to change the assistant's role (bot/nlu/manipulation.py), with a held-out pair.
     "manipulation": HERE / "data" / "manipulation_dev.yml",
     "manipulation_es": HERE / "data" / "manipulation_dev_es.yml",
