@@ -126,6 +126,8 @@ def test_several_questions_are_cut_in_the_visitors_order(text: str, parts: list[
         "whats the difference between wrinkle botox and rosacea botox",
         "es el mismo procedimiento que el botox de arrugas o cambia algo",
         "es igual como el botox de las arrugas",
+        # "do it" is an order, not a question.
+        "my husband finally said just do it already. so how do i actually book",
     ],
 )
 def test_one_question_stays_whole(text: str) -> None:

@@ -174,6 +174,9 @@ def _yes_no_run_on(clause: str) -> list[str]:
         two_before, before = (t.lower().strip(",.;") for t in tokens[i - 2 : i])
         if not (_YES_NO.match(verb) and _SUBJECT.match(subject)) or i - cuts[-1] < 3:
             continue
+        # "my husband said just do it already": "do" asks with a person, not with "it".
+        if verb.lower() == "do" and subject.lower() in ("it", "this", "that"):
+            continue
         # "how long does it", "what else can i": the verb belongs to the question word's question.
         if before in _EMBEDDING or _STARTS_QUESTION.match(before) or _WH.match(two_before):
             continue
