@@ -228,8 +228,10 @@ def test_asking_which_topic_is_meant_takes_the_last_topic_when_it_is_one_of_them
         # Unsure alone, and a choice of the last topic and another with it: the other.
         ("for how long", "nlu_fallback:0.5", "faq/duration"),
         ("for how long", "out_of_scope:0.67", "faq/duration"),
+        # A bare question word behind a preposition asks however sure its reading alone is.
+        ("for how long", "out_of_scope:0.95", "faq/duration"),
         # Sure alone, it keeps its reading; a thing named after an opener is not asked about.
-        ("for how long", "out_of_scope:0.95", "out_of_scope"),
+        ("for how long in total", "out_of_scope:0.95", "out_of_scope"),
         ("and the redness?", "nlu_fallback:0.5", "nlu_fallback"),
     ],
 )
