@@ -12,6 +12,7 @@ from bot.nlu.segments import (
     names_new_question,
     reads_as_question,
     split_questions,
+    typed_suggestion,
     with_subject,
     without_story,
 )
@@ -287,3 +288,27 @@ def test_a_pronoun_is_named_by_what_came_before(
 )
 def test_a_bare_question_word_is_a_fragment(text: str, fragment: bool) -> None:
     assert is_fragment(text) is fragment
+
+
+def test_after_an_answer_only_it_is_named() -> None:
+    # "that" after the dose points at the number just given, not at rosacea.
+    assert with_subject("is that per cheek or total", "what is the dose", answered=True) is None
+    assert with_subject("why do i have this", "what is rosacea", answered=True) is None
+    named = with_subject("is it genetic", "what is rosacea", answered=True)
+    assert named == "is rosacea genetic"
+
+
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [
+        ("and what did it find", 0),
+        ("y que encontro?", 1),  # typed without the accents and the opening mark
+        ("ok usual treatments pls", 2),
+        # More than two words besides, or a word of the title missing.
+        ("how long does it last after the second round", None),
+        ("what did the study find", None),
+    ],
+)
+def test_a_suggestion_is_recognised_when_typed(text: str, index: int | None) -> None:
+    titles = ["What did it find?", "¿Qué encontró?", "Usual treatments", "How long does it last?"]
+    assert typed_suggestion(text, titles) == index

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
@@ -78,11 +78,55 @@ def _previous(text: str, label: str) -> dict[str, Any]:
 
 
 def test_a_single_question_adds_no_message_and_keeps_its_reading() -> None:
-    visitor = Message({"text": "how long does it last"})
+    visitor = Message({"text": "how long does botox last"})
     assert SPLITTER.process([visitor], _tracker(None)) == [visitor]
-    result = _run("how long does it last", {"how long does it last": "faq/duration"})
+    result = _run("how long does botox last", {"how long does botox last": "faq/duration"})
     assert reading(result).label == "faq/duration"
     assert result.get(QUESTIONS_KEY) is None
+
+
+def test_a_first_question_pointing_back_points_at_the_pages_subject() -> None:
+    text = "what triggers it"
+    sure = {"what triggers rosacea": _semantic("faq/triggers", 0.9)}
+    labels = {text: "nlu_fallback:0.51", "what triggers rosacea": "faq/triggers"}
+    result = _run(text, labels, None, sure)
+    assert reading(result).label == "faq/triggers"
+    # Without a conversation (`bot faq check`, `rasa test`) nothing is added.
+    visitor = Message({"text": text})
+    assert SPLITTER.process([visitor], None) == [visitor]
+
+
+def _offering(previous: dict[str, Any], *buttons: tuple[str, str]) -> DialogueStateTracker:
+    """A conversation whose last reply, after `previous`, offered these buttons."""
+    tracker = _tracker(previous)
+    offered = [{"title": title, "payload": asked} for title, asked in buttons]
+    tracker.update(BotUttered("Our article is based on ...", data={"buttons": offered}))
+    return tracker
+
+
+def test_a_suggestion_typed_rather_than_pressed_asks_its_question() -> None:
+    previous = _previous("where did this article get its info", "faq/source")
+    tracker = _offering(previous, ("What did it find?", "Can Botox help rosacea?"))
+    visitor = Message({"text": "and what did it find"})
+    messages = SPLITTER.process([visitor], tracker)
+    labels = {"and what did it find": "faq/source", "Can Botox help rosacea?": "faq/botox_help"}
+    for message in messages:
+        _classify(message, labels.get(str(message.get("text")), "nlu_fallback"))
+    assert MERGER.process(messages) == [visitor]
+    assert reading(visitor).label == "faq/botox_help"
+    assert visitor.get(UNDERSTOOD_AS_KEY) == "Can Botox help rosacea?"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["and what did the study say about pregnancy", "/faq", "what did it find? im pregnant btw ok"],
+)
+def test_other_text_or_shortcuts_are_no_suggestion(text: str) -> None:
+    previous = _previous("where did this article get its info", "faq/source")
+    tracker = _offering(previous, ("What did it find?", "Can Botox help rosacea?"))
+    visitor = Message({"text": text})
+    messages = SPLITTER.process([visitor], tracker)
+    assert all(m.data.get(ROLE_KEY, ("",))[0] != "suggested" for m in messages)
 
 
 def test_two_questions_are_both_answered_in_order() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 
 from bot.language import SPANISH, detect
 
@@ -425,14 +426,16 @@ _TREATMENT_VERB = re.compile(
 )
 
 
-def with_subject(question: str, before: str) -> str | None:
+def with_subject(question: str, before: str, answered: bool = False) -> str | None:
     """An English question that points back, its pronoun replaced by what the text before it
     named, or by the page's subject: the treatment when it asks what a treatment does, else
     rosacea ("what causes it, what sets it off" -> "what sets rosacea off"); None when it
-    points at nothing."""
+    points at nothing. After an answer (`answered`), only "it" is named: "is that per cheek
+    or total" after the dose points at the answer, not at rosacea."""
     if detect(question) == SPANISH or len(words(question)) > MAX_NAMED_WORDS:
         return None
-    if not _STANDING_PRONOUN.search(question):
+    pronoun = _STANDING_PRONOUN.search(question)
+    if not pronoun or (answered and pronoun.group().lower() != "it"):
         return None
     named = [m.lastgroup for m in _NAMED_SUBJECT.finditer(before)]
     treated = _TREATMENT_VERB.search(question) or (named and named[-1] == "botox")
@@ -477,3 +480,31 @@ def leans_on_context(text: str) -> bool:
     """Short, pointing back with a pronoun, or closing with "then": may need the previous turn
     to be understood."""
     return len(words(text)) <= SHORT_WORDS or bool(_PRONOUN.search(text)) or ends_leaning(text)
+
+
+_NOT_A_WORD = re.compile(r"[^\w\s']+")
+# Words a typed suggestion may carry besides the suggestion's own ("what did it find exactly").
+MAX_EXTRA_WORDS = 2
+
+
+def _bare_words(text: str) -> list[str]:
+    """The words after the openers and fillers, lower case, without accents or punctuation."""
+    core = text.strip()
+    while (stripped := _ELLIPTICAL_START.sub("", strip_filler(core), count=1).strip()) != core:
+        core = stripped
+    plain = unicodedata.normalize("NFKD", core.lower())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return _NOT_A_WORD.sub(" ", plain).split()
+
+
+def typed_suggestion(text: str, titles: list[str]) -> int | None:
+    """The suggestion the visitor typed rather than pressed ("and what did it find?" under the
+    button "What did it find?"): the first title whose words are all in the text, with at
+    most `MAX_EXTRA_WORDS` more; None when there is none."""
+    said = _bare_words(text)
+    for index, title in enumerate(titles):
+        wanted = _bare_words(title)
+        extra = len(said) - len(wanted)
+        if wanted and 0 <= extra <= MAX_EXTRA_WORDS and all(w in said for w in wanted):
+            return index
+    return None

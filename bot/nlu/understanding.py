@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import (
     INTENT,
@@ -149,6 +149,19 @@ def _earlier_topics(tracker: DialogueStateTracker | None) -> list[str]:
     return topics
 
 
+def _suggested(tracker: DialogueStateTracker | None) -> list[tuple[str, str]]:
+    """The buttons (title, question asked) under the assistant's replies since the visitor's
+    last message; not those that send a shortcut."""
+    offered: list[tuple[str, str]] = []
+    for event in reversed(tracker.events if tracker is not None else []):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered):
+            buttons = (event.data or {}).get("buttons") or []
+            offered += [(str(b.get("title") or ""), str(b.get("payload") or "")) for b in buttons]
+    return [(t, p) for t, p in offered if t and p and not p.startswith("/")]
+
+
 # "Tell me my rosacea is cute" dictates an answer; "tell me how long it lasts" asks one.
 _DICTATED = re.compile(
     r"^(?:tell|tel|say|confirm|admit|dime|d[ií]game|confirma|confirme)\b(?: (?:me|us|that))?\s+"
@@ -227,6 +240,12 @@ class QuestionSplitter(StatelessComponent):
                 ]
             elif not attempt and (bare := segments.without_story(text)):
                 added.append(Message({TEXT: bare, ROLE_KEY: ("bare", message, 0)}))
+            # "and what did it find?" under the button "What did it find?": what it asks.
+            suggested = [] if attempt else _suggested(tracker)
+            typed = segments.typed_suggestion(text, [title for title, _ in suggested])
+            if typed is not None:
+                asked = suggested[typed][1]
+                added.append(Message({TEXT: asked, ROLE_KEY: ("suggested", message, 0)}))
             # An attempt is never read as a follow-up; its only parts are the questions beside it.
             previous = None if attempt else _previous_question(tracker)
             if not attempt and segments.goes_back(text):
@@ -240,10 +259,18 @@ class QuestionSplitter(StatelessComponent):
                 named = (
                     None
                     if segments.is_elliptical(text) and not segments.names_new_question(text)
-                    else segments.with_subject(text, previous[0])
+                    else segments.with_subject(text, previous[0], answered=True)
                 )
                 if named:
                     added.append(Message({TEXT: named, ROLE_KEY: ("named", message, 0)}))
+            elif (
+                tracker is not None
+                and not attempt
+                and len(parts) < 2
+                and (named := segments.with_subject(text, ""))
+            ):
+                # "what triggers it" with nothing asked before: the page's subject.
+                added.append(Message({TEXT: named, ROLE_KEY: ("named", message, 0)}))
         return messages + added
 
 
@@ -286,9 +313,19 @@ class QuestionMerger(StatelessComponent):
             self._read_beside(parts, leaning)
             context = next(iter(_in_role(mine, "context").values()), None)
             named = _in_role(mine, "named").get(0)
-            self._merge(message, parts, context, _in_role(mine, "bare").get(0), named)
+            suggested = _in_role(mine, "suggested").get(0)
+            if suggested is None or not self._takes_suggestion(message, suggested):
+                self._merge(message, parts, context, _in_role(mine, "bare").get(0), named)
             self._unsure_falls_back(message)
         return own
+
+    def _takes_suggestion(self, message: Message, suggested: Message) -> bool:
+        """A suggestion typed rather than pressed is the question it asks, unless the text is
+        an emergency or the suggestion's question reads as no topic."""
+        if reading(message).label == "emergency" or not reading(suggested).topical:
+            return False
+        _adopt(message, suggested)
+        return True
 
     def _unsure_falls_back(self, message: Message) -> None:
         """An FAQ fact needs the confidence one question of several needs (`part_confident`):
