@@ -85,17 +85,6 @@ def test_a_single_question_adds_no_message_and_keeps_its_reading() -> None:
     assert result.get(QUESTIONS_KEY) is None
 
 
-def test_a_first_question_pointing_back_points_at_the_pages_subject() -> None:
-    text = "what triggers it"
-    sure = {"what triggers rosacea": _semantic("faq/triggers", 0.9)}
-    labels = {text: "nlu_fallback:0.51", "what triggers rosacea": "faq/triggers"}
-    result = _run(text, labels, None, sure)
-    assert reading(result).label == "faq/triggers"
-    # Without a conversation (`bot faq check`, `rasa test`) nothing is added.
-    visitor = Message({"text": text})
-    assert SPLITTER.process([visitor], None) == [visitor]
-
-
 def _offering(previous: dict[str, Any], *buttons: tuple[str, str]) -> DialogueStateTracker:
     """A conversation whose last reply, after `previous`, offered these buttons."""
     tracker = _tracker(previous)

@@ -263,14 +263,6 @@ class QuestionSplitter(StatelessComponent):
                 )
                 if named:
                     added.append(Message({TEXT: named, ROLE_KEY: ("named", message, 0)}))
-            elif (
-                tracker is not None
-                and not attempt
-                and len(parts) < 2
-                and (named := segments.with_subject(text, ""))
-            ):
-                # "what triggers it" with nothing asked before: the page's subject.
-                added.append(Message({TEXT: named, ROLE_KEY: ("named", message, 0)}))
         return messages + added
 
 
