@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.nlu.segments import (
+    asks_besides,
     ends_leaning,
     is_elliptical,
     is_fragment,
@@ -312,3 +313,16 @@ def test_after_an_answer_only_it_is_named() -> None:
 def test_a_suggestion_is_recognised_when_typed(text: str, index: int | None) -> None:
     titles = ["What did it find?", "¿Qué encontró?", "Usual treatments", "How long does it last?"]
     assert typed_suggestion(text, titles) == index
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("thx. and the phone", True),
+        ("gracias, y el telefono?", True),
+        ("thanks!", False),
+        ("thank you so much, bye", False),
+    ],
+)
+def test_a_question_besides_thanks_is_found(text: str, asks: bool) -> None:
+    assert asks_besides(text) is asks

@@ -370,3 +370,20 @@ def test_a_weak_emergency_this_reading_rules_out_is_doubted(
     trained._arbitrate(message, semantic)
     assert reading(message).label == expected
     assert bool(message.get(EMERGENCY_DOUBTED_KEY)) is doubted
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ok gracias, y como saco la cita", "faq/duration"),
+        ("thx. and how long it lasts", "faq/duration"),
+        # Thanks alone stay thanks, however the other reading leans.
+        ("thanks so much!", "thank"),
+    ],
+)
+def test_thanks_with_a_question_are_read_for_the_question(
+    trained: SemanticClassifier, text: str, expected: str
+) -> None:
+    message = _diet(text, "thank", 0.7)
+    trained._arbitrate(message, {"faq/duration": 0.8, "thank": 0.1, "out_of_scope": 0.1})
+    assert reading(message).label == expected

@@ -115,6 +115,11 @@ def reads_as_question(text: str) -> bool:
     return text.rstrip().endswith("?") and len(words(core)) <= MAX_BARE_QUESTION_WORDS
 
 
+def asks_besides(text: str) -> bool:
+    """Asks something, as a whole or in a clause after the first ("thx. and the phone")."""
+    return reads_as_question(text) or any(is_elliptical(c) for c in clauses(text)[1:])
+
+
 def _asks_alone(clause: str) -> bool:
     """A Spanish verb is a whole question by itself: "duele y cuanto dura"."""
     return bool(_SPANISH_VERB.fullmatch(strip_filler(clause).strip(" ,.;!?¿")))

@@ -311,7 +311,7 @@ class SemanticClassifier(GraphComponent):
             self._rescue(message, semantic)
             return
         # "ok gracias, y como saco la cita": thanks for DIET at 0.70, but a question follows.
-        if chosen in COURTESIES and segments.reads_as_question(str(message.get(TEXT) or "")):
+        if chosen in COURTESIES and segments.asks_besides(str(message.get(TEXT) or "")):
             self._rescue(message, semantic)
             return
         # "will i have to get it every few months?": side effects at 0.26 for DIET, how long
