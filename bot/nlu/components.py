@@ -38,7 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu import manipulation, red_flags
 from bot.nlu.classifiers import LeanResponseSelector
 from bot.nlu.stateless import StatelessComponent
-from bot.nlu.understanding import EMERGENCY_DOUBTED_KEY, answer_with
+from bot.nlu.understanding import EMERGENCY_DOUBTED_KEY, answer_with, ranked
 
 RESPONSE_SELECTOR_KEY = "response_selector"
 RED_FLAGS_KEY = "red_flags"
@@ -169,14 +169,7 @@ class EmergencyRouter(_Guard):
             if found:
                 _override_intent(message, EMERGENCY_INTENT, 1.0)
                 continue
-            share = max(
-                (
-                    r.get(PREDICTED_CONFIDENCE_KEY, 0.0)
-                    for r in message.data.get(INTENT_RANKING_KEY, [])
-                    if r.get(INTENT_NAME_KEY) == EMERGENCY_INTENT
-                ),
-                default=0.0,
-            )
+            share = ranked(message, EMERGENCY_INTENT)
             doubted = bool(message.get(EMERGENCY_DOUBTED_KEY))
             if share >= self.component_config["classifier_share"] and not doubted:
                 _override_intent(message, EMERGENCY_INTENT, share)

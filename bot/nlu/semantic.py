@@ -57,6 +57,7 @@ from bot.nlu.understanding import (
     RESPONSE_SELECTOR_KEY,
     ROLE_KEY,
     answer_with,
+    ranked,
     reading,
     set_intent,
 )
@@ -369,14 +370,7 @@ class SemanticClassifier(GraphComponent):
 
     def _doubts_emergency(self, message: Message, semantic: dict[str, float]) -> bool:
         config = self.component_config
-        share = max(
-            (
-                float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-                for r in message.get(INTENT_RANKING_KEY) or []
-                if r.get(INTENT_NAME_KEY) == EMERGENCY
-            ),
-            default=0.0,
-        )
+        share = ranked(message, EMERGENCY)
         return 0.0 < share < config["emergency_sure"] and (
             semantic.get(EMERGENCY, 0.0) < config["emergency_doubt"]
         )
@@ -454,16 +448,9 @@ def _joint_topic(message: Message, semantic: dict[str, float]) -> tuple[str, flo
     """The FAQ topic with the largest product of DIET's probability (the FAQ intent's times the
     selector's share) and this reading's, and its share of all the products; the rest of both
     readings (off topic, not in the article, ...) competes as one more product. "is there
-    numbing or do i just have to tough it out": the visit for DIET at 0.55 and the pain at 0.38,
-    the pain at 0.83 here, so the pain holds 0.97 of the products."""
-    faq = next(
-        (
-            float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-            for r in message.get(INTENT_RANKING_KEY) or []
-            if r.get(INTENT_NAME_KEY) == "faq"
-        ),
-        0.0,
-    )
+    numbing or do i just have to tough it out": the contact details first for DIET, the pain
+    at 0.83 here, and the pain holds 0.98 of the products."""
+    faq = ranked(message, "faq")
     selector = (message.get(RESPONSE_SELECTOR_KEY) or {}).get("faq") or {}
     diet = {
         str(r["intent_response_key"]): faq * float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0)

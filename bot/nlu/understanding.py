@@ -87,6 +87,18 @@ def reading(message: Message) -> Reading:
     return Reading(name, max(confidence, _semantic_of(message).get(name, 0.0)))
 
 
+def ranked(message: Message, name: str) -> float:
+    """The intent classifier's confidence in `name`, wherever it ranked (0 when unranked)."""
+    return max(
+        (
+            float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+            for r in message.get(INTENT_RANKING_KEY) or []
+            if r.get(INTENT_NAME_KEY) == name
+        ),
+        default=0.0,
+    )
+
+
 def set_intent(message: Message, name: str, confidence: float) -> None:
     """The message's intent is `name`, first in its ranking."""
     prediction = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: float(confidence)}
