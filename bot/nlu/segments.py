@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 
 from bot.language import SPANISH, detect
+from bot.nlu.red_flags import normalise
 
 # "me da el teléfono" asks for something; "me da miedo" (it scares me) does not.
 _SPANISH_REQUEST = (
@@ -497,9 +497,7 @@ def _bare_words(text: str) -> list[str]:
     core = text.strip()
     while (stripped := _ELLIPTICAL_START.sub("", strip_filler(core), count=1).strip()) != core:
         core = stripped
-    plain = unicodedata.normalize("NFKD", core.lower())
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return _NOT_A_WORD.sub(" ", plain).split()
+    return _NOT_A_WORD.sub(" ", normalise(core)).split()
 
 
 def typed_suggestion(text: str, titles: list[str]) -> int | None:
