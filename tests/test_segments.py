@@ -92,6 +92,21 @@ from bot.nlu.segments import (
             "I have rosacea. My face is red. How long does it last? Is it safe?",
             ["I have rosacea. My face is red. How long does it last?", "Is it safe?"],
         ),
+        # Spanish: "si" (whether) and a verb, a question word put last, a yes/no question as a
+        # statement with "?", and whether the treatment does something, in a statement's order.
+        ("cuanto cuesta y si duele mucho", ["cuanto cuesta", "si duele mucho"]),
+        (
+            "tienen horario los domingos? y la direccion cual es",
+            ["tienen horario los domingos?", "y la direccion cual es"],
+        ),
+        (
+            "lo ponen en el musculo como pa las arrugas? y cuantas unidades",
+            ["lo ponen en el musculo como pa las arrugas?", "cuantas unidades"],
+        ),
+        (
+            "el botox sirve pa la rosacea otra cosa aceptan kaiser",
+            ["el botox sirve pa la rosacea", "aceptan kaiser"],
+        ),
     ],
 )  # fmt: skip
 def test_several_questions_are_cut_in_the_visitors_order(text: str, parts: list[str]) -> None:
@@ -115,6 +130,7 @@ def test_several_questions_are_cut_in_the_visitors_order(text: str, parts: list[
         # A story in front of a yes/no question, and a choice between two things, are one question.
         "cada vez que tomo vino se me pone roja la cara, es rosacea?",
         "es rosacea o es alergia?",
+        "y si me lo pongo antes de la boda?",  # "and if": a condition, not "whether"
         "is it different from wrinkle botox, the one for lines?",
         # A question word with only a noun before "do you" is one question, not two.
         "how many units do you use",
@@ -259,6 +275,10 @@ def test_a_closing_then_leans_on_the_previous_turn(text: str, leaning: bool) -> 
         # The last thing named before it.
         ("is it genetic", "does botox help with the redness", "is rosacea genetic"),
         ("is it safe", "what do the injections involve", "is botox safe"),
+        # A study named last is what "it" asks about, unless it asks what a treatment does.
+        ("what did it find", "which paper is this", "what did the study find"),
+        ("who published it", "is there research on this", "who published the study"),
+        ("does it work", "which study is this", "does botox work"),
         # A pronoun in front of what it names, none at all, a long question, or Spanish.
         ("is this treatment safe", "", None),
         ("how many units", "", None),

@@ -143,6 +143,33 @@ def test_the_same_topic_twice_is_answered_once() -> None:
     assert result.get(QUESTIONS_KEY) is None
 
 
+def test_the_whole_messages_topic_answers_the_question_unclear_alone() -> None:
+    # "por que le da a uno" alone is unsure, the causes its semantic reading's second choice;
+    # the whole message is surely the causes: both questions are answered, in order.
+    text = "que es la rosacea y por que le da a uno"
+    unclear = "por que le da a uno"
+    semantic = {
+        text: {SEMANTIC_KEY: [{"name": "faq/causes", "confidence": 0.84}]},
+        unclear: {SEMANTIC_KEY: [{"name": "out_of_scope", "confidence": 0.47},
+                                 {"name": "faq/causes", "confidence": 0.45}]},
+    }  # fmt: skip
+    labels = {
+        text: "faq/causes",
+        "que es la rosacea": "faq/what_is_rosacea",
+        unclear: "nlu_fallback:0.47",
+    }
+    result = _run(text, labels, also=semantic)
+    assert [q["key"] for q in result.get(QUESTIONS_KEY)] == ["faq/what_is_rosacea", "faq/causes"]
+    # The whole's topic barely given to the unclear question, or the whole not sure of it:
+    # the message keeps its reading as a whole.
+    semantic[unclear][SEMANTIC_KEY][1]["confidence"] = 0.2
+    assert reading(_run(text, labels, also=semantic)).label == "faq/causes"
+    semantic[unclear][SEMANTIC_KEY][1]["confidence"] = 0.45
+    semantic[text][SEMANTIC_KEY][0]["confidence"] = 0.5
+    labels[text] = "faq/causes:0.6"
+    assert _run(text, labels, also=semantic).get(QUESTIONS_KEY) is None
+
+
 def test_an_unsure_part_is_not_answered() -> None:
     text = "how many units and does it hurt?"
     labels = {"how many units": "faq/dose", "does it hurt?": "faq/pain:0.3"}

@@ -36,7 +36,9 @@ _QUESTION_WORDS = (
     r"usan|aceptan|ponen|atienden|cubren|ofrecen|manejan|se puede|necesito|ocupo|"
     r"dime|d[ií]game|expl[ií]ca(?:me)?|expl[ií]queme|" + _SPANISH_REQUEST
 )
-_STARTS_QUESTION = re.compile(rf"^(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
+# "cuanto cuesta y si duele mucho": "si" (whether) and a verb asks a second question.
+_WHETHER = r"si\s+(?:duele|duelen|dura|duran|funciona|sirve|ayuda|quita|aceptan|usan|tienen|hay)"
+_STARTS_QUESTION = re.compile(rf"^(?:{_QUESTION_WORDS}|{_WHETHER})\b", re.IGNORECASE)
 # Openers that carry no question of their own ("ok so", "and", "also").
 _FILLER = re.compile(
     r"^(?:(?:ok(?:ay)?|so|and|also|plus|oh|ah|um+|uh+|hmm+|well|but|actually|sorry|hi|hey|"
@@ -57,7 +59,7 @@ _SENTENCE_END = re.compile(r"(?<=[?!])\s*(?=[^\s?!])|(?<=\.)\s+(?=\S)|\n+")
 _JOINER = re.compile(
     rf"\s*(?:,|;|\band\b|\bn\b|\balso\b|\bplus\b|&|\+|\by\b|\btambi[eé]n\b|"
     rf"\botra cosa\b[,:]?|\b(?:another|one more|other) thing\b[,:]?)\s+"
-    rf"(?=(?:{_QUESTION_WORDS})\b)",
+    rf"(?=(?:{_QUESTION_WORDS}|{_WHETHER})\b)",
     re.IGNORECASE,
 )
 # A message that only makes sense with the previous turn: "and wine?", "what about the bumps?".
@@ -101,6 +103,17 @@ _THAT_IT_SAYS = re.compile(
 
 # "estoy amamantando se puede o no": a statement closed by "or not" asks whether it holds.
 _OR_NOT = re.compile(r"\b(?:or not|o no)\W*$", re.IGNORECASE)
+# Spanish may put the question word last ("y la direccion cual es") or ask whether the
+# treatment does something in the order of a statement ("el botox sirve pa la rosacea").
+_ASKED_LAST = re.compile(
+    r"\b(?:cu[aá]l(?:es)?|d[oó]nde|cu[aá]nto)\s+(?:es|son|est[aá]n?|queda|quedan|cuesta|dura)\W*$",
+    re.IGNORECASE,
+)
+_TREATMENT_DOES = re.compile(
+    r"^(?:el botox|el tratamiento|la inyecci[oó]n|eso|esto)\s+(?:s[ií]\s+|de verdad\s+)?"
+    r"(?:sirve|funciona|ayuda|quita|dura|duele)\b",
+    re.IGNORECASE,
+)
 
 
 def reads_as_question(text: str) -> bool:
@@ -110,7 +123,9 @@ def reads_as_question(text: str) -> bool:
     core = strip_filler(text)
     if _THAT_IT_SAYS.match(core):
         return False
-    if _STARTS_QUESTION.match(core) or _OR_NOT.search(core):
+    if _STARTS_QUESTION.match(core) or _OR_NOT.search(core) or _ASKED_LAST.search(core):
+        return True
+    if _TREATMENT_DOES.match(core):
         return True
     return text.rstrip().endswith("?") and len(words(core)) <= MAX_BARE_QUESTION_WORDS
 
@@ -204,7 +219,15 @@ def _yes_no_run_on(clause: str) -> list[str]:
 def _is_question(clause: str) -> bool:
     size = len(words(strip_filler(clause)))
     whole = size >= MIN_QUESTION_WORDS or clause.endswith("?") or _asks_alone(clause)
-    return whole and reads_as_question(clause)
+    return whole and (reads_as_question(clause) or _spanish_yes_no(clause))
+
+
+def _spanish_yes_no(clause: str) -> bool:
+    """Spanish asks yes/no questions as statements with "?" ("lo ponen en el musculo como pa
+    las arrugas?"), where an English statement that long is a story ("a friend said botox??").
+    Only for cutting a message into questions: beside an attempt to dictate an answer ("...
+    verdad? nomas confirme pa citarlo"), a clause needs a question's form."""
+    return clause.rstrip().endswith("?") and detect(clause) == SPANISH
 
 
 def split_questions(text: str) -> list[str]:
@@ -412,7 +435,8 @@ _LEANING_TAIL = re.compile(r"\b(?:then|tho|though|entonces)\W*$", re.IGNORECASE)
 # The things a question cut from a message may point back to, last named first.
 _NAMED_SUBJECT = re.compile(
     r"\b(?:(?P<botox>botox|botulinum(?: toxin)?|the (?:injections?|shots?|treatment))|"
-    r"(?P<rosacea>rosacea|the (?:redness|flushing)))\b",
+    r"(?P<rosacea>rosacea|the (?:redness|flushing))|"
+    r"(?P<study>stud(?:y|ies)|research|review|paper|source))\b",
     re.IGNORECASE,
 )
 # "it", and "this" or "that" standing alone ("why do i have this in the first place"), not in
@@ -434,7 +458,8 @@ _TREATMENT_VERB = re.compile(
 def with_subject(question: str, before: str, answered: bool = False) -> str | None:
     """An English question that points back, its pronoun replaced by what the text before it
     named, or by the page's subject: the treatment when it asks what a treatment does, else
-    rosacea ("what causes it, what sets it off" -> "what sets rosacea off"); None when it
+    rosacea ("what causes it, what sets it off" -> "what sets rosacea off"); a study named last
+    is the study ("who did the research and how many studies were in it"); None when it
     points at nothing. After an answer (`answered`), only "it" is named: "is that per cheek
     or total" after the dose points at the answer, not at rosacea."""
     if detect(question) == SPANISH or len(words(question)) > MAX_NAMED_WORDS:
@@ -444,6 +469,8 @@ def with_subject(question: str, before: str, answered: bool = False) -> str | No
         return None
     named = [m.lastgroup for m in _NAMED_SUBJECT.finditer(before)]
     treated = _TREATMENT_VERB.search(question) or (named and named[-1] == "botox")
+    if named and named[-1] == "study" and not treated:  # "which paper is it and what did it find"
+        return _STANDING_PRONOUN.sub("the study", question, count=1)
     subject = "botox" if treated else "rosacea"
     return _STANDING_PRONOUN.sub(subject, question, count=1)
 

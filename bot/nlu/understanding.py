@@ -291,6 +291,8 @@ class QuestionMerger(StatelessComponent):
         # off-topic reading this weak leaves a short follow-up unsure.
         # back_least, back_lead: how well, and how far ahead of the next, an earlier topic must
         # be ranked for a message going back to it ("what was the thing about wine again").
+        # fills_least: how much of the whole message's topic the semantic reading must give an
+        # unclear question for the whole's topic to be that question's.
         return {
             "confident": 0.8,
             "part_confident": 0.5,
@@ -298,6 +300,7 @@ class QuestionMerger(StatelessComponent):
             "barely_off": 0.35,
             "back_least": 0.1,
             "back_lead": 2.0,
+            "fills_least": 0.3,
         }
 
     @classmethod
@@ -377,6 +380,9 @@ class QuestionMerger(StatelessComponent):
             least = self.component_config["part_confident"]
             topical = [(p, r) for p in parts if (r := reading(p)).topical and r.confidence >= least]
             keys = list(dict.fromkeys(r.label for _, r in topical))
+            if len(keys) == 1 and (filled := self._whole_fills(message, parts, topical)):
+                topical = filled
+                keys = list(dict.fromkeys(r.label for _, r in topical))
             if len(keys) >= 2:
                 self._several(message, topical)
                 return
@@ -391,6 +397,32 @@ class QuestionMerger(StatelessComponent):
             return
         if context is not None and self._follows_on(message, context):
             _adopt(message, context)
+
+    def _whole_fills(
+        self, message: Message, parts: list[Message], topical: list[tuple[Message, Reading]]
+    ) -> list[tuple[Message, Reading]] | None:
+        """One question read clearly, another not at all, and the whole message clearly on a
+        third topic: the whole's topic came from the unclear question ("que es la rosacea y por
+        que le da a uno" reads as the causes whole; "por que le da a uno" alone is unsure, the
+        causes its semantic reading's second choice). Both are answered, in order."""
+        whole = reading(message)
+        sure = self.component_config["confident"]
+        clear = {id(p) for p, _ in topical}
+        if not whole.label.startswith("faq/") or whole.confidence < sure:
+            return None
+        if self._clear_topic(message) != whole.label or whole.label == topical[0][1].label:
+            return None
+        unclear = [
+            p
+            for p in parts
+            if id(p) not in clear
+            and not reading(p).topical
+            and _semantic_of(p).get(whole.label, 0.0) >= self.component_config["fills_least"]
+        ]
+        if len(unclear) != 1:
+            return None
+        answer_with(unclear[0], whole.label, whole.confidence)
+        return [(p, reading(p)) for p in parts if id(p) in clear or p is unclear[0]]
 
     def _goes_back(self, message: Message) -> bool:
         """ "wait what was the thing about wine again", unsure alone: of the FAQ topics answered
