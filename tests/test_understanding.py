@@ -582,6 +582,23 @@ def test_a_follow_up_pointing_back_is_read_with_its_pronoun_named(
 
 
 @pytest.mark.parametrize(
+    ("text", "named", "expected"),
+    [
+        # "ok" and a question of its own after the staff offer: the question, named.
+        ("ok so what is it exactly", "ok so what is rosacea exactly", "faq/what_is_rosacea"),
+        # A plain yes, or no question word after the "ok": the answer to the offer stands.
+        ("yes what is it exactly", "yes what is rosacea exactly", "affirm"),
+        ("ok so is it", "ok so is rosacea", "affirm"),
+    ],
+)
+def test_an_ok_before_a_question_is_not_a_yes(text: str, named: str, expected: str) -> None:
+    previous = _previous("is rosacea contagious", "not_in_article/other")
+    labels = {text: "affirm:0.98", named: "faq/what_is_rosacea"}
+    semantic = {named: _semantic("faq/what_is_rosacea", 0.94)}
+    assert reading(_run(text, labels, previous, also=semantic)).label == expected
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         # After the opener, a story: its two questions are both answered.

@@ -130,6 +130,18 @@ def reads_as_question(text: str) -> bool:
     return text.rstrip().endswith("?") and len(words(core)) <= MAX_BARE_QUESTION_WORDS
 
 
+_OPENS_WH = re.compile(
+    r"^(?:what|whats|what's|wat|how|hows|how's|why|when|where|which|who|"
+    r"qu[eé]|c[oó]mo|cu[aá]nt[oa]s?|d[oó]nde|cu[aá]ndo|por ?qu[eé]|cu[aá]l(?:es)?)\b",
+    re.IGNORECASE,
+)
+
+
+def opens_with_wh(text: str) -> bool:
+    """Past its openers ("ok so"), the text opens with a question word: "ok so what is it"."""
+    return bool(_OPENS_WH.match(strip_filler(text)))
+
+
 def asks_besides(text: str) -> bool:
     """Asks something, as a whole or in a clause after the first ("thx. and the phone")."""
     return reads_as_question(text) or any(is_elliptical(c) for c in clauses(text)[1:])

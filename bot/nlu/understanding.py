@@ -52,6 +52,7 @@ OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"  # the catch-all: no topic the article leaves out
 # bot/nlu/semantic.py asks which of two topics is meant: this intent, its options under the key.
 CLARIFY_INTENT = "clarify_topic"
+YES_NO = ("affirm", "deny")
 CLARIFY_KEY = "clarify"
 # Intents whose message sets the conversation's topic for a follow-up.
 TOPICAL = {*RETRIEVAL_INTENTS, SEVERAL, SEVERAL_MIXED}
@@ -388,7 +389,10 @@ class QuestionMerger(StatelessComponent):
                 return
             if len(keys) == 1 and not reading(message).topical:
                 _adopt(message, topical[0][0])
-        if named is not None and self._unsure(message) and self._clear_topic(named):
+        # "ok so what is it exactly" after the staff offer: "ok" for DIET (0.98), but the
+        # visitor asks a question of their own rather than accepting the offer.
+        doubted = self._unsure(message) or self._answer_then_question(message)
+        if named is not None and doubted and self._clear_topic(named):
             _adopt(message, named)
             return
         if self._unsure(message) and self._goes_back(message):
@@ -423,6 +427,12 @@ class QuestionMerger(StatelessComponent):
             return None
         answer_with(unclear[0], whole.label, whole.confidence)
         return [(p, reading(p)) for p in parts if id(p) in clear or p is unclear[0]]
+
+    def _answer_then_question(self, message: Message) -> bool:
+        """Read as yes or no, but what follows the "ok" asks with a question word."""
+        text = str(message.get(TEXT) or "")
+        asked = segments.strip_filler(text) != text.strip() and segments.opens_with_wh(text)
+        return reading(message).label in YES_NO and asked
 
     def _goes_back(self, message: Message) -> bool:
         """ "wait what was the thing about wine again", unsure alone: of the FAQ topics answered
