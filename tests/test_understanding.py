@@ -676,3 +676,48 @@ def test_going_back_takes_the_earlier_topic_the_message_names(
     also = {text: {SEMANTIC_KEY: [{"name": k, "confidence": v} for k, v in semantic.items()]}}
     result = _run(text, {text: alone}, previous, also=also, earlier=earlier)
     assert reading(result).label == expected
+
+
+@pytest.mark.parametrize(
+    ("named_confidence", "expected"),
+    [
+        # Its pronoun named, the question clearly asks about another topic: that topic.
+        (0.81, "faq/what_is_rosacea"),
+        # Named no clearer: read with the last question, as before.
+        (0.4, "not_in_article/other"),
+    ],
+)
+def test_a_follow_up_opener_before_a_clearly_named_question_asks_that_question(
+    named_confidence: float, expected: str
+) -> None:
+    previous = _previous("is rosacea contagious", "not_in_article/other")
+    text = "so what is it then"
+    named = "so what is rosacea then"
+    labels = {
+        text: "nlu_fallback:0.38",
+        f"is rosacea contagious {text}": "not_in_article/other",
+        named: "faq/what_is_rosacea",
+    }
+    semantic = {named: _semantic("faq/what_is_rosacea", named_confidence)}
+    assert reading(_run(text, labels, previous, also=semantic)).label == expected
+
+
+@pytest.mark.parametrize(
+    ("between", "text", "expected"),
+    [
+        # A follow-up with no topic leaves the thread to the question before it.
+        ("coffee too?", "ok what about tequila", "faq/triggers"),
+        ("coffee too?", "and tequila?", "faq/triggers"),
+        # A message of its own between them ends the thread; so does a text that does not
+        # open like a follow-up.
+        ("whats the capital of australia", "ok what about tequila", "nlu_fallback"),
+        ("coffee too?", "tequila is fine right", "nlu_fallback"),
+    ],
+)
+def test_a_thread_continues_past_a_follow_up_that_had_no_topic(
+    between: str, text: str, expected: str
+) -> None:
+    first = _previous("what triggers the flushing", "faq/triggers")
+    previous = {"text": between, "intent": {"name": "out_of_scope", "confidence": 1.0}}
+    labels = {text: "nlu_fallback:0.5", f"what triggers the flushing {text}": "faq/triggers"}
+    assert reading(_run(text, labels, previous, earlier=(first,))).label == expected

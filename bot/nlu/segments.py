@@ -420,9 +420,19 @@ def needs_story(question: str) -> bool:
     return len(words(question)) <= SHORT_WORDS and not named
 
 
+# "ok" in front of a follow-up's opener: "ok what about tequila", "ok y el vino?".
+_ACKNOWLEDGED = re.compile(r"^(?:ok(?:ay)?|k|alright|all right|right|got it|i see)\b[\s,.!]*", re.I)
+
+
 def is_elliptical(text: str) -> bool:
     """Opens like a follow-up ("and wine?", "what about the mites, what do they do?")."""
     return bool(_ELLIPTICAL_START.match(text.strip()))
+
+
+def continues_thread(text: str) -> bool:
+    """Opens like a follow-up, after an "ok" or not: "ok what about tequila". Not for cutting
+    a message ("ok so what causes it, what triggers it" asks two questions)."""
+    return is_elliptical(_ACKNOWLEDGED.sub("", text.strip(), count=1))
 
 
 def names_new_question(text: str) -> bool:

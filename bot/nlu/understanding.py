@@ -137,12 +137,21 @@ def _topics_of(parse: dict[str, Any]) -> list[str] | None:
     return keys or [str((selector.get("response") or {}).get("intent_response_key") or intent)]
 
 
-def _previous_question(tracker: DialogueStateTracker | None) -> tuple[str, str] | None:
-    """The previous message's question as it was understood, and its topic, when it had one."""
+def _previous_question(
+    tracker: DialogueStateTracker | None, text: str = ""
+) -> tuple[str, str] | None:
+    """The previous message's question as it was understood, and its topic, when it had one.
+    When that message had no topic but itself leaned on the one before it ("coffee too?" after
+    triggers), a `text` that opens like a follow-up continues the thread before it: "ok what
+    about tequila" is still about triggers."""
     if tracker is None:
         return None
-    parse = tracker.latest_message.parse_data if tracker.latest_message else {}
+    said = [e.parse_data for e in reversed(tracker.events) if isinstance(e, UserUttered)][:2]
+    parse = said[0] if said else {}
     topics = _topics_of(parse)
+    if topics is None and len(said) == 2 and segments.continues_thread(text) and _leaned(parse):
+        parse = said[1]
+        topics = _topics_of(parse)
     if topics is None:
         return None
     text = str(parse.get(UNDERSTOOD_AS_KEY) or parse.get(TEXT) or "").strip()
@@ -150,6 +159,12 @@ def _previous_question(tracker: DialogueStateTracker | None) -> tuple[str, str] 
     if questions:
         text = str(questions[-1].get("text") or text)
     return (text, topics[-1]) if text else None
+
+
+def _leaned(parse: dict[str, Any]) -> bool:
+    """The parsed message was short, opened like a follow-up or pointed back."""
+    text = str(parse.get(TEXT) or "")
+    return bool(text) and (segments.is_elliptical(text) or segments.leans_on_context(text))
 
 
 def _earlier_topics(tracker: DialogueStateTracker | None) -> list[str]:
@@ -260,7 +275,7 @@ class QuestionSplitter(StatelessComponent):
                 asked = suggested[typed][1]
                 added.append(Message({TEXT: asked, ROLE_KEY: ("suggested", message, 0)}))
             # An attempt is never read as a follow-up; its only parts are the questions beside it.
-            previous = None if attempt else _previous_question(tracker)
+            previous = None if attempt else _previous_question(tracker, text)
             if not attempt and segments.goes_back(text):
                 message.set(EARLIER_KEY, _earlier_topics(tracker))
             if previous and (segments.is_elliptical(text) or segments.leans_on_context(text)):
@@ -368,6 +383,13 @@ class QuestionMerger(StatelessComponent):
         # A follow-up that opens like one ("what about the mites, what do they do?") is one
         # question about the last topic, whatever its clauses look like alone.
         if segments.is_elliptical(str(message.get(TEXT) or "")):
+            # "so what is it then" after "is rosacea contagious": the opener leans on the last
+            # turn, but the question, its pronoun named, clearly asks about another topic.
+            if context is not None and named is not None and self._unsure(message):
+                topic = self._clear_topic(named)
+                if topic is not None and topic != context.data[ROLE_KEY][2]:
+                    _adopt(message, named)
+                    return
             if context is not None and self._follows_on(message, context):
                 _adopt(message, context)
                 return
