@@ -92,6 +92,9 @@ from bot.nlu.segments import (
             "I have rosacea. My face is red. How long does it last? Is it safe?",
             ["I have rosacea. My face is red. How long does it last?", "Is it safe?"],
         ),
+        # A short request asks as a question does.
+        ("phone number pls and whats the address", ["phone number pls", "whats the address"]),
+        ("address pls. also is there parking", ["address pls.", "is there parking"]),
         # Spanish: "si" (whether) and a verb, a question word put last, a yes/no question as a
         # statement with "?", and whether the treatment does something, in a statement's order.
         ("cuanto cuesta y si duele mucho", ["cuanto cuesta", "si duele mucho"]),

@@ -109,6 +109,10 @@ _ASKED_LAST = re.compile(
     r"\b(?:cu[aá]l(?:es)?|d[oó]nde|cu[aá]nto)\s+(?:es|son|est[aá]n?|queda|quedan|cuesta|dura)\W*$",
     re.IGNORECASE,
 )
+# "phone number pls": a short request asks as a question does.
+_REQUESTED = re.compile(
+    r"^(?:\S+\s+){0,3}\S+\s+(?:pls|plz|please|porfa|por favor)\W*$", re.IGNORECASE
+)
 _TREATMENT_DOES = re.compile(
     r"^(?:el botox|el tratamiento|la inyecci[oó]n|eso|esto)\s+(?:s[ií]\s+|de verdad\s+)?"
     r"(?:sirve|funciona|ayuda|quita|dura|duele)\b",
@@ -125,7 +129,7 @@ def reads_as_question(text: str) -> bool:
         return False
     if _STARTS_QUESTION.match(core) or _OR_NOT.search(core) or _ASKED_LAST.search(core):
         return True
-    if _TREATMENT_DOES.match(core):
+    if _TREATMENT_DOES.match(core) or _REQUESTED.search(core):
         return True
     return text.rstrip().endswith("?") and len(words(core)) <= MAX_BARE_QUESTION_WORDS
 
