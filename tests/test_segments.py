@@ -282,11 +282,12 @@ def test_a_closing_then_leans_on_the_previous_turn(text: str, leaning: bool) -> 
         ("what did it find", "which paper is this", "what did the study find"),
         ("who published it", "is there research on this", "who published the study"),
         ("does it work", "which study is this", "does botox work"),
-        # A pronoun in front of what it names, none at all, a long question, or Spanish.
+        # A pronoun in front of what it names, none at all, or a long question.
         ("is this treatment safe", "", None),
         ("how many units", "", None),
         ("so my cheeks go red when it is hot out and i wonder what that means", "", None),
-        ("y eso cuanto dura", "", None),
+        # Spanish: what a treatment does, its subject left out, is the treatment's.
+        ("y eso cuanto dura", "", "y eso cuanto dura el botox"),
     ],
 )
 def test_a_pronoun_is_named_by_what_came_before(
@@ -312,6 +313,26 @@ def test_a_pronoun_is_named_by_what_came_before(
 )
 def test_a_bare_question_word_is_a_fragment(text: str, fragment: bool) -> None:
     assert is_fragment(text) is fragment
+
+
+@pytest.mark.parametrize(
+    ("question", "before", "named"),
+    [
+        # Spanish leaves its subject out: the one named last goes at the end.
+        ("y es de familia?", "que es eso de la rosacea?", "y es de familia la rosacea?"),
+        ("de que año es?", "en que estudio se basan", "de que año es el estudio?"),
+        # What a treatment does is the treatment's, whatever was named.
+        ("y duele?", "que causa la rosacea", "y duele el botox?"),
+        # Nothing named, a subject of its own, or "eso" pointing at the answer: left.
+        ("es dermatologo?", "", None),
+        ("y el botox es caro?", "que es la rosacea", None),
+        ("y eso es de familia?", "que es la rosacea", None),
+    ],
+)
+def test_a_spanish_question_gets_the_subject_it_leaves_out(
+    question: str, before: str, named: str | None
+) -> None:
+    assert with_subject(question, before, answered=True) == named
 
 
 def test_after_an_answer_only_it_is_named() -> None:

@@ -488,8 +488,10 @@ def with_subject(question: str, before: str, answered: bool = False) -> str | No
     is the study ("who did the research and how many studies were in it"); None when it
     points at nothing. After an answer (`answered`), only "it" is named: "is that per cheek
     or total" after the dose points at the answer, not at rosacea."""
-    if detect(question) == SPANISH or len(words(question)) > MAX_NAMED_WORDS:
+    if len(words(question)) > MAX_NAMED_WORDS:
         return None
+    if detect(question) == SPANISH:
+        return _con_sujeto(question, before, answered)
     pronoun = _STANDING_PRONOUN.search(question)
     if not pronoun or (answered and pronoun.group().lower() != "it"):
         return None
@@ -499,6 +501,42 @@ def with_subject(question: str, before: str, answered: bool = False) -> str | No
         return _STANDING_PRONOUN.sub("the study", question, count=1)
     subject = "botox" if treated else "rosacea"
     return _STANDING_PRONOUN.sub(subject, question, count=1)
+
+
+# Spanish leaves the subject out ("y como se trata?", "y duele?") or points with a clitic ("que
+# la provoca"); what the treatment does, as `_TREATMENT_VERB` in English.
+_SPANISH_NAMED = re.compile(r"\b(?:botox|rosacea|ros[aá]cea|tratamiento|inyecci[oó]n)\b", re.I)
+_SPANISH_TREATMENT_VERB = re.compile(
+    r"\b(?:funciona|sirve|dura|duele|ayuda|quita|cuesta|ponen|pone|inyectan|aplican)\b", re.I
+)
+_SPANISH_POINTER = re.compile(r"\b(?:eso|esto|ese|esa|esos|esas)\b", re.IGNORECASE)
+
+
+_SPANISH_SUBJECT = re.compile(
+    r"\b(?:(?P<botox>botox|tratamiento|inyecci[oó]n(?:es)?)|(?P<rosacea>ros[aá]cea)|"
+    r"(?P<study>estudios?|investigaci[oó]n|revisi[oó]n))\b",
+    re.IGNORECASE,
+)
+_SPANISH_SUBJECTS = {"botox": "el botox", "rosacea": "la rosacea", "study": "el estudio"}
+
+
+def _con_sujeto(question: str, before: str, answered: bool) -> str | None:
+    """A Spanish question that names neither rosacea nor the treatment, with the subject the
+    text before it named last put at the end ("y como se trata" after "que causa la rosacea"
+    -> "y como se trata la rosacea"), or the treatment when it asks what a treatment does ("y
+    duele?" -> "y duele el botox?"). None when nothing was named: a question about something
+    else ("es dermatologo?") is not about rosacea. After an answer, "eso" points at it."""
+    if _SPANISH_NAMED.search(question) or (answered and _SPANISH_POINTER.search(question)):
+        return None
+    named = [m.lastgroup for m in _SPANISH_SUBJECT.finditer(before) if m.lastgroup]
+    if _SPANISH_TREATMENT_VERB.search(question) and (not named or named[-1] != "study"):
+        subject = _SPANISH_SUBJECTS["botox"]
+    elif named:
+        subject = _SPANISH_SUBJECTS[named[-1]]
+    else:
+        return None
+    core = question.rstrip(" ?!.")
+    return f"{core} {subject}{question[len(core) :]}"
 
 
 # A question word and at most one more: "how lon", "how deep then", "with what", "cada cuanto?".
