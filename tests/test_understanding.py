@@ -293,6 +293,9 @@ def test_asking_which_topic_is_meant_takes_the_last_topic_when_it_is_one_of_them
         # Sure alone, it keeps its reading; a thing named after an opener is not asked about.
         ("for how long in total", "out_of_scope:0.95", "out_of_scope"),
         ("and the redness?", "nlu_fallback:0.5", "nlu_fallback"),
+        # The other topic not among the text's own readings at all: no other is asked
+        # ("is that per cheek or total" after the dose for "rose asia" is not what it is).
+        ("for how long?", "nlu_fallback:0.5", "nlu_fallback"),
     ],
 )
 def test_a_choice_with_the_last_question_is_the_topic_that_question_was_not(
@@ -306,7 +309,13 @@ def test_a_choice_with_the_last_question_is_the_topic_that_question_was_not(
         {"name": "faq/duration", "confidence": 0.44},
         {"name": "faq/results", "confidence": 0.25},
     ]
-    result = _run(text, labels, previous, {along: {CLARIFY_KEY: options, SEMANTIC_KEY: semantic}})
+    ranked = "out_of_scope" if text.endswith("?") else "faq/duration"
+    also: dict[str, dict[str, Any]] = {
+        along: {CLARIFY_KEY: options, SEMANTIC_KEY: semantic},
+        text: {SEMANTIC_KEY: [{"name": "out_of_scope", "confidence": 0.6},
+                              {"name": ranked, "confidence": 0.2}]},
+    }  # fmt: skip
+    result = _run(text, labels, previous, also)
     assert reading(result).label == expected
     if expected == "faq/duration":  # 0.44 of the 0.75 the results leave: sure enough to answer
         assert reading(result).confidence == pytest.approx(0.44 / 0.75)
@@ -651,7 +660,14 @@ def test_a_bare_question_word_asks_about_the_last_topic(along: str, expected: st
     context = f"is the botox injected into muscle {text}"
     labels = {text: "out_of_scope:0.99", context: along}
     options = [{"key": key, "question": "?"} for key in ("faq/vs_wrinkles", "faq/duration")]
-    also = {context: {CLARIFY_KEY: options}}
+    ranking = [
+        {"name": "out_of_scope", "confidence": 0.9},
+        {"name": "faq/duration", "confidence": 0.05},
+    ]
+    also: dict[str, dict[str, Any]] = {
+        context: {CLARIFY_KEY: options},
+        text: {SEMANTIC_KEY: ranking},
+    }
     assert reading(_run(text, labels, previous, also=also)).label == expected
 
 

@@ -498,7 +498,7 @@ class QuestionMerger(StatelessComponent):
         )
         previous = context.data[ROLE_KEY][2]
         chosen = _other_choice(context, {previous}) if unsure else None
-        if chosen is None:
+        if chosen is None or chosen[0] not in _semantic_of(message):
             return False
         # The last topic ruled out, the choice is among the rest: its share of what is left.
         left = 1.0 - _semantic_of(context).get(previous, 0.0)
