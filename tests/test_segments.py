@@ -92,6 +92,15 @@ from bot.nlu.segments import (
             "I have rosacea. My face is red. How long does it last? Is it safe?",
             ["I have rosacea. My face is red. How long does it last?", "Is it safe?"],
         ),
+        # Asking for an appointment, "but" and "y tambien saber si" before a question.
+        (
+            "i want to book but first is dysport just as good",
+            ["i want to book", "is dysport just as good"],
+        ),
+        (
+            "quiero hacer cita y tambien saber si manejan xeomin",
+            ["quiero hacer cita", "saber si manejan xeomin"],
+        ),
         # A short request asks as a question does.
         ("phone number pls and whats the address", ["phone number pls", "whats the address"]),
         ("address pls. also is there parking", ["address pls.", "is there parking"]),
@@ -134,6 +143,7 @@ def test_several_questions_are_cut_in_the_visitors_order(text: str, parts: list[
         "cada vez que tomo vino se me pone roja la cara, es rosacea?",
         "es rosacea o es alergia?",
         "y si me lo pongo antes de la boda?",  # "and if": a condition, not "whether"
+        "its not that red but is it rosacea",  # "but" after a statement: its context
         "is it different from wrinkle botox, the one for lines?",
         # A question word with only a noun before "do you" is one question, not two.
         "how many units do you use",

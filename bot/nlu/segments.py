@@ -37,7 +37,10 @@ _QUESTION_WORDS = (
     r"dime|d[ií]game|expl[ií]ca(?:me)?|expl[ií]queme|" + _SPANISH_REQUEST
 )
 # "cuanto cuesta y si duele mucho": "si" (whether) and a verb asks a second question.
-_WHETHER = r"si\s+(?:duele|duelen|dura|duran|funciona|sirve|ayuda|quita|aceptan|usan|tienen|hay)"
+_WHETHER = (
+    r"(?:(?:quer[ií]a |quiero )?saber si\b|"
+    r"si\s+(?:duele|duelen|dura|duran|funciona|sirve|ayuda|quita|aceptan|usan|tienen|hay))"
+)
 _STARTS_QUESTION = re.compile(rf"^(?:{_QUESTION_WORDS}|{_WHETHER})\b", re.IGNORECASE)
 # Openers that carry no question of their own ("ok so", "and", "also").
 _FILLER = re.compile(
@@ -57,7 +60,8 @@ _FILLER = re.compile(
 # a question word ("how many units and does it hurt").
 _SENTENCE_END = re.compile(r"(?<=[?!])\s*(?=[^\s?!])|(?<=\.)\s+(?=\S)|\n+")
 _JOINER = re.compile(
-    rf"\s*(?:,|;|\band\b|\bn\b|\balso\b|\bplus\b|&|\+|\by\b|\btambi[eé]n\b|"
+    rf"\s*(?:,|;|\band also\b|\by tambi[eé]n\b|\band\b|\bn\b|\balso\b|\bplus\b|&|\+|\by\b|"
+    rf"\btambi[eé]n\b|\bbut(?: first)?\b|"
     rf"\botra cosa\b[,:]?|\b(?:another|one more|other) thing\b[,:]?)\s+"
     rf"(?=(?:{_QUESTION_WORDS}|{_WHETHER})\b)",
     re.IGNORECASE,
@@ -109,6 +113,13 @@ _ASKED_LAST = re.compile(
     r"\b(?:cu[aá]l(?:es)?|d[oó]nde|cu[aá]nto)\s+(?:es|son|est[aá]n?|queda|quedan|cuesta|dura)\W*$",
     re.IGNORECASE,
 )
+# "i want to book but first...", "quiero hacer cita y ...": asking for an appointment.
+_WANTS_VISIT = re.compile(
+    r"^(?:i (?:want|wanna|would like|need) to|i'?d like to|id like to|quiero|quisiera|"
+    r"me gustar[ií]a|necesito)\s+(?:book|schedule|make an? (?:appt|appointment)|"
+    r"(?:hacer|sacar|agendar|pedir) (?:una )?cita|agendar|reservar)\b",
+    re.IGNORECASE,
+)
 # "phone number pls": a short request asks as a question does.
 _REQUESTED = re.compile(
     r"^(?:\S+\s+){0,3}\S+\s+(?:pls|plz|please|porfa|por favor)\W*$", re.IGNORECASE
@@ -129,7 +140,7 @@ def reads_as_question(text: str) -> bool:
         return False
     if _STARTS_QUESTION.match(core) or _OR_NOT.search(core) or _ASKED_LAST.search(core):
         return True
-    if _TREATMENT_DOES.match(core) or _REQUESTED.search(core):
+    if _TREATMENT_DOES.match(core) or _REQUESTED.search(core) or _WANTS_VISIT.match(core):
         return True
     return text.rstrip().endswith("?") and len(words(core)) <= MAX_BARE_QUESTION_WORDS
 
