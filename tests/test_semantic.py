@@ -387,3 +387,33 @@ def test_thanks_with_a_question_are_read_for_the_question(
     message = _diet(text, "thank", 0.7)
     trained._arbitrate(message, {"faq/duration": 0.8, "thank": 0.1, "out_of_scope": 0.1})
     assert reading(message).label == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "diet", "semantic", "expected"),
+    [
+        # Off topic for DIET, a red face asked about, and the triggers most of what is left.
+        ("every time i eat hot wings my face goes tomato red, why", "out_of_scope",
+         {"out_of_scope": 0.73, "faq/triggers": 0.25}, "faq/triggers"),
+        ("my face goes red after one beer, why does that happen", "nlu_fallback",
+         {"out_of_scope": 0.55, "faq/triggers": 0.34}, "faq/triggers"),
+        # Too small a share of what is left, or this reading sure it is off topic.
+        ("every time i eat hot wings my face goes tomato red, why", "out_of_scope",
+         {"out_of_scope": 0.5, "faq/triggers": 0.2, "faq/location": 0.3}, "out_of_scope"),
+        ("every time i eat hot wings my face goes tomato red, why", "out_of_scope",
+         {"out_of_scope": 0.85, "faq/triggers": 0.15}, "out_of_scope"),
+        # No red face, no question, or a procedure's fact: DIET's reading stands.
+        ("best hot wings in portland?", "out_of_scope",
+         {"out_of_scope": 0.4, "faq/triggers": 0.5}, "out_of_scope"),
+        ("my face went tomato red after hot wings lol", "out_of_scope",
+         {"out_of_scope": 0.4, "faq/triggers": 0.5}, "out_of_scope"),
+        ("my cheeks are red, how much is it", "out_of_scope",
+         {"out_of_scope": 0.4, "faq/dose": 0.5}, "out_of_scope"),
+    ],
+)  # fmt: skip
+def test_a_red_face_asked_about_is_read_for_its_condition_topic(
+    trained: SemanticClassifier, text: str, diet: str, semantic: dict[str, float], expected: str
+) -> None:
+    message = _diet(text, diet, 0.9)
+    trained._arbitrate(message, semantic)
+    assert reading(message).label == expected

@@ -74,6 +74,8 @@ CONDITION_TOPICS = (
     "faq/botox_help",
 )  # fmt: skip
 FILE = "semantic.pkl"
+# Asking why anywhere in the message: "my face goes red after one beer, why".
+_ASKS_WHY = re.compile(r"\b(?:why|how come|por ?qu[eé]|fue por|es por)\b", re.IGNORECASE)
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # TfidfVectorizer's default token pattern
 
 
@@ -127,6 +129,9 @@ class SemanticClassifier(GraphComponent):
             # The topics about the condition itself that such a description supports; it says
             # nothing for a procedure's facts ("how many units for her red cheeks").
             "signs_topics": list(CONDITION_TOPICS),
+            # The share of what this reading leaves once off topic is set aside that a condition
+            # topic needs for a red face asked about, off topic for DIET, to be answered.
+            "signs_share": 0.5,
             # Where the two readings disagree, a topic holding this share of the product of
             # their probabilities is answered rather than asked about (`_joint_topic`).
             "joint_share": 0.9,
@@ -308,8 +313,12 @@ class SemanticClassifier(GraphComponent):
         # "what are my options for rosacea": the menu for DIET at 0.79, the usual treatments
         # at 0.79 here. The menu names no topic, so one this reading finds is offered as for a
         # message DIET was unsure of; a real request for the menu stays the menu here too.
+        if chosen == FALLBACK and self._signs_ask(message, semantic):
+            return
         if chosen == FALLBACK or (chosen == HELP and _first_on_topic(semantic) != HELP):
             self._rescue(message, semantic)
+            return
+        if chosen == OUT_OF_SCOPE and self._signs_ask(message, semantic):
             return
         # "ok gracias, y como saco la cita": thanks for DIET at 0.70, but a question follows.
         if chosen in COURTESIES and segments.asks_besides(str(message.get(TEXT) or "")):
@@ -407,6 +416,29 @@ class SemanticClassifier(GraphComponent):
         if semantic.get(OUT_OF_SCOPE, 0.0) >= config["signs_off_topic"]:
             return False
         return _first_on_topic(semantic) == chosen
+
+    def _signs_ask(self, message: Message, semantic: dict[str, float]) -> bool:
+        """A visitor who describes their face going red and asks why ("every time i eat hot
+        wings my face turns tomato red, why does that happen"): off topic for DIET, whose
+        off-topic examples share the food and drink words. When this reading's first choice
+        once off topic is set aside is a condition topic (`signs_topics`), holding at least
+        `signs_share` of what is left, and it is not sure the message is off topic, that topic
+        is answered at that share."""
+        config = self.component_config
+        text = str(message.get(TEXT) or "")
+        if ROLE_KEY in message.data or not signs.describes_signs(text):
+            return False
+        if not (segments.asks_besides(text) or _ASKS_WHY.search(text)):
+            return False
+        off = semantic.get(OUT_OF_SCOPE, 0.0)
+        topic = _first_on_topic(semantic)
+        if topic is None or topic not in config["signs_topics"] or off >= config["signs_off_topic"]:
+            return False
+        share = semantic[topic] / (1.0 - off)
+        if share < config["signs_share"]:
+            return False
+        answer_with(message, topic, share)
+        return True
 
     def _rescue(self, message: Message, semantic: dict[str, float]) -> None:
         """DIET was unsure. An FAQ topic this reading is sure of is answered, one it finds
