@@ -417,3 +417,21 @@ def test_a_red_face_asked_about_is_read_for_its_condition_topic(
     message = _diet(text, diet, 0.9)
     trained._arbitrate(message, semantic)
     assert reading(message).label == expected
+
+
+@pytest.mark.parametrize(
+    ("semantic", "expected"),
+    [
+        # Asking how to reach someone: the contact details, first once off topic is set aside.
+        ({"out_of_scope": 0.63, "faq/contact": 0.29, "request_handoff": 0.05}, "faq/contact"),
+        # Asking for staff to follow up, or the contact details too weak a share: the request.
+        ({"request_handoff": 0.98, "faq/contact": 0.01}, "request_handoff"),
+        ({"out_of_scope": 0.6, "faq/contact": 0.15, "faq/booking": 0.25}, "request_handoff"),
+    ],
+)
+def test_asking_how_to_reach_staff_gets_the_contact_details(
+    trained: SemanticClassifier, semantic: dict[str, float], expected: str
+) -> None:
+    message = _diet("how do i get ahold of an actual person at the office", "request_handoff", 0.52)
+    trained._arbitrate(message, semantic)
+    assert reading(message).label == expected
