@@ -83,7 +83,7 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 MIN_QUESTION_WORDS = 2
 MAX_BARE_QUESTION_WORDS = 6
 MAX_PARTS = 3
-STORY_WORDS = 5  # statements in front of a question that make a story
+STORY_WORDS = 3  # statements in front of a question that make a story
 MAX_NAMED_WORDS = 10  # a longer question names its own subject
 SHORT_WORDS = 4  # a question this short may need the turn or the story before it
 
