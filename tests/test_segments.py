@@ -177,6 +177,11 @@ def test_a_story_in_front_of_a_question_is_its_context() -> None:
             "had pad thai extra hot last night and woke up bright red. is spicy food a trigger",
             "is spicy food a trigger",
         ),
+        # Three words of context are enough to carry the whole's reading away.
+        (
+            "before anyone tries botox, what do doctors normally suggest for rosacea",
+            "what do doctors normally suggest for rosacea",
+        ),
         (
             "my sister has it and so does my mom, how many people have rosacea",
             "how many people have rosacea",
