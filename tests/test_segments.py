@@ -177,6 +177,8 @@ def test_a_story_in_front_of_a_question_is_its_context() -> None:
             "had pad thai extra hot last night and woke up bright red. is spicy food a trigger",
             "is spicy food a trigger",
         ),
+        # A question word and two more words ask a whole question, however short.
+        ("ok ill call them. whats the address", "whats the address"),
         # Three words of context are enough to carry the whole's reading away.
         (
             "before anyone tries botox, what do doctors normally suggest for rosacea",

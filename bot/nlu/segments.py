@@ -432,7 +432,10 @@ def needs_story(question: str) -> bool:
         and _AUXILIARY_BEFORE.search(question[: pronoun.start()])
     ):
         return True
-    return len(words(question)) <= SHORT_WORDS and not named
+    # "whats the address", "como hago cita": a question word and two more words ask a whole
+    # question; "ouch factor??" or "how much?" may still be about the story.
+    whole = _OPENS_WH.match(strip_filler(question)) and len(words(question)) >= 3
+    return len(words(question)) <= SHORT_WORDS and not named and not whole
 
 
 # "ok" in front of a follow-up's opener: "ok what about tequila", "ok y el vino?".
