@@ -42,6 +42,9 @@ SETS = {
     # Written the same way later, to measure the rules tuned on the two above before and after.
     "dev7": HERE / "data" / "understanding_dev7.yml",
     "spanish_dev6": HERE / "data" / "spanish_dev6.yml",
+    # Written the same way after the seventh round's rules, to measure them before any tuning.
+    "dev8": HERE / "data" / "understanding_dev8.yml",
+    "spanish_dev7": HERE / "data" / "spanish_dev7.yml",
     # Attempts to change the assistant's role (bot/nlu/manipulation.py), with a held-out pair.
     "manipulation": HERE / "data" / "manipulation_dev.yml",
     "manipulation_es": HERE / "data" / "manipulation_dev_es.yml",

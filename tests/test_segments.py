@@ -101,6 +101,16 @@ from bot.nlu.segments import (
             "quiero hacer cita y tambien saber si manejan xeomin",
             ["quiero hacer cita", "saber si manejan xeomin"],
         ),
+        # Spanish typed short: "q" (qué), "xq" (por qué), "a q"; a clause closed by "se puede".
+        ("q es la rosacea y xq da", ["q es la rosacea", "xq da"]),
+        (
+            "donde queda la clinica y a q numero mando text",
+            ["donde queda la clinica", "a q numero mando text"],
+        ),
+        (
+            "soy buena candidata? y si estoy dando pecho se puede",
+            ["soy buena candidata?", "y si estoy dando pecho se puede"],
+        ),
         # A short request asks as a question does.
         ("phone number pls and whats the address", ["phone number pls", "whats the address"]),
         ("address pls. also is there parking", ["address pls.", "is there parking"]),

@@ -20,7 +20,7 @@ _SPANISH_REQUEST = (
 _LED_QUESTION = (
     r"(?:for|in|by|from|to|at)\s+(?:how|what|which|whom?|when)|"
     r"(?:en|para|de|con|a|por|desde|hasta)\s+"
-    r"(?:qu[eé]|cu[aá]nt[oa]s?|cu[aá]ndo|d[oó]nde|qui[eé]n|cu[aá]l(?:es)?)"
+    r"(?:qu[eé]|q|cu[aá]nt[oa]s?|cu[aá]ndo|d[oó]nde|qui[eé]n|cu[aá]l(?:es)?)"
 )
 # Words that open a question; a clause that starts with one after a joiner is a new question.
 _QUESTION_WORDS = (
@@ -31,6 +31,8 @@ _QUESTION_WORDS = (
     r"tell me|explain|also|define|describe|walk me through|give me|show me|send me|"
     # Spanish: qué, cómo, cuánto, dónde, ... (accents often left out), and verbs that open one.
     r"qu[eé]|c[oó]mo|cu[aá]nt[oa]s?|d[oó]nde|cu[aá]ndo|por ?qu[eé]|qui[eé]n|cu[aá]l(?:es)?|"
+    # Typed short: "q" (qué), "xq" and "pq" (por qué).
+    r"q|xq|pq|"
     r"hay|puedo|puede|pueden|duele|sirve|funciona|tienen|tiene|es|son|est[aá]|me puede|"
     # Verbs a Spanish yes/no question about the clinic opens with ("aceptan aseguranza").
     r"usan|aceptan|ponen|atienden|cubren|ofrecen|manejan|se puede|necesito|ocupo|"
@@ -110,7 +112,8 @@ _OR_NOT = re.compile(r"\b(?:or not|o no)\W*$", re.IGNORECASE)
 # Spanish may put the question word last ("y la direccion cual es") or ask whether the
 # treatment does something in the order of a statement ("el botox sirve pa la rosacea").
 _ASKED_LAST = re.compile(
-    r"\b(?:cu[aá]l(?:es)?|d[oó]nde|cu[aá]nto)\s+(?:es|son|est[aá]n?|queda|quedan|cuesta|dura)\W*$",
+    r"\b(?:(?:cu[aá]l(?:es)?|d[oó]nde|cu[aá]nto)\s+(?:es|son|est[aá]n?|queda|quedan|cuesta|dura)|"
+    r"se puede)\W*$",
     re.IGNORECASE,
 )
 # "i want to book but first...", "quiero hacer cita y ...": asking for an appointment.
