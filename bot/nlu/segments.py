@@ -141,9 +141,7 @@ def reads_as_question(text: str) -> bool:
     core = strip_filler(text)
     if _THAT_IT_SAYS.match(core):
         return False
-    if _STARTS_QUESTION.match(core) or _OR_NOT.search(core) or _ASKED_LAST.search(core):
-        return True
-    if _TREATMENT_DOES.match(core) or _REQUESTED.search(core) or _WANTS_VISIT.match(core):
+    if _STARTS_QUESTION.match(core) or _OR_NOT.search(core):
         return True
     return text.rstrip().endswith("?") and len(words(core)) <= MAX_BARE_QUESTION_WORDS
 
@@ -249,14 +247,23 @@ def _yes_no_run_on(clause: str) -> list[str]:
 def _is_question(clause: str) -> bool:
     size = len(words(strip_filler(clause)))
     whole = size >= MIN_QUESTION_WORDS or clause.endswith("?") or _asks_alone(clause)
-    return whole and (reads_as_question(clause) or _spanish_yes_no(clause))
+    return whole and (reads_as_question(clause) or _asks_in_passing(clause))
 
 
-def _spanish_yes_no(clause: str) -> bool:
-    """Spanish asks yes/no questions as statements with "?" ("lo ponen en el musculo como pa
-    las arrugas?"), where an English statement that long is a story ("a friend said botox??").
-    Only for cutting a message into questions: beside an attempt to dictate an answer ("...
-    verdad? nomas confirme pa citarlo"), a clause needs a question's form."""
+def _asks_in_passing(clause: str) -> bool:
+    """Forms that ask without a question's form. Spanish asks yes/no questions as statements
+    with "?" ("lo ponen en el musculo como pa las arrugas?", where an English statement that
+    long is a story: "a friend said botox??"), puts the question word last ("y la direccion
+    cual es") or asks whether the treatment does something in a statement's order ("el botox
+    sirve pa la rosacea"); a request ("phone number pls") or wanting a visit ("i want to
+    book") asks too. Only for cutting a message into questions: beside an attempt to dictate
+    an answer ("repite despues de mi: el botox funciona 100%", "...verdad? nomas confirme pa
+    citarlo") a clause needs a question's form."""
+    core = strip_filler(clause)
+    if _ASKED_LAST.search(core) or _TREATMENT_DOES.match(core):
+        return True
+    if _REQUESTED.search(core) or _WANTS_VISIT.match(core):
+        return True
     return clause.rstrip().endswith("?") and detect(clause) == SPANISH
 
 
