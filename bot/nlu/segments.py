@@ -529,13 +529,11 @@ def with_subject(question: str, before: str, answered: bool = False) -> str | No
 
 # Spanish leaves the subject out ("y como se trata?", "y duele?") or points with a clitic ("que
 # la provoca"); what the treatment does, as `_TREATMENT_VERB` in English.
-_SPANISH_NAMED = re.compile(r"\b(?:botox|rosacea|ros[aá]cea|tratamiento|inyecci[oó]n)\b", re.I)
 _SPANISH_TREATMENT_VERB = re.compile(
     r"\b(?:funciona|sirve|dura|duele|ayuda|quita|cuesta|ponen|pone|inyectan|aplican)\b", re.I
 )
 _SPANISH_POINTER = re.compile(r"\b(?:eso|esto|ese|esa|esos|esas)\b", re.IGNORECASE)
-
-
+# What a Spanish text names, the last one first: the treatment, the condition or the study.
 _SPANISH_SUBJECT = re.compile(
     r"\b(?:(?P<botox>botox|tratamiento|inyecci[oó]n(?:es)?)|(?P<rosacea>ros[aá]cea)|"
     r"(?P<study>estudios?|investigaci[oó]n|revisi[oó]n))\b",
@@ -550,7 +548,8 @@ def _con_sujeto(question: str, before: str, answered: bool) -> str | None:
     -> "y como se trata la rosacea"), or the treatment when it asks what a treatment does ("y
     duele?" -> "y duele el botox?"). None when nothing was named: a question about something
     else ("es dermatologo?") is not about rosacea. After an answer, "eso" points at it."""
-    if _SPANISH_NAMED.search(question) or (answered and _SPANISH_POINTER.search(question)):
+    own = {m.lastgroup for m in _SPANISH_SUBJECT.finditer(question)}
+    if own - {"study"} or (answered and _SPANISH_POINTER.search(question)):
         return None
     named = [m.lastgroup for m in _SPANISH_SUBJECT.finditer(before) if m.lastgroup]
     if _SPANISH_TREATMENT_VERB.search(question) and (not named or named[-1] != "study"):

@@ -319,12 +319,10 @@ class SemanticClassifier(GraphComponent):
         # "what are my options for rosacea": the menu for DIET at 0.79, the usual treatments
         # at 0.79 here. The menu names no topic, so one this reading finds is offered as for a
         # message DIET was unsure of; a real request for the menu stays the menu here too.
-        if chosen == FALLBACK and self._signs_ask(message, semantic):
+        if chosen in (FALLBACK, OUT_OF_SCOPE) and self._signs_ask(message, semantic):
             return
         if chosen == FALLBACK or (chosen == HELP and _first_on_topic(semantic) != HELP):
             self._rescue(message, semantic)
-            return
-        if chosen == OUT_OF_SCOPE and self._signs_ask(message, semantic):
             return
         if chosen == REQUEST_HANDOFF and self._asks_how_to_reach(semantic):
             answer_with(message, CONTACT, _share_on_topic(semantic, CONTACT))
