@@ -595,6 +595,12 @@ def ends_leaning(text: str) -> bool:
     return bool(_LEANING_TAIL.search(text.strip()))
 
 
+def may_lean(text: str) -> bool:
+    """Opens like a follow-up or may otherwise need the text before it (`leans_on_context`):
+    what is read beside the previous turn, or the question before it."""
+    return is_elliptical(text) or leans_on_context(text)
+
+
 def leans_on_context(text: str) -> bool:
     """Short, pointing back with a pronoun, or closing with "then": may need the previous turn
     to be understood."""

@@ -17,6 +17,7 @@ and the pipeline does exactly what it did before.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -146,10 +147,17 @@ def _previous_question(
     about tequila" is still about triggers."""
     if tracker is None:
         return None
-    said = [e.parse_data for e in reversed(tracker.events) if isinstance(e, UserUttered)][:2]
+    # The last two things the visitor said, without walking the whole conversation.
+    said = list(
+        itertools.islice(
+            (e.parse_data for e in reversed(tracker.events) if isinstance(e, UserUttered)), 2
+        )
+    )
     parse = said[0] if said else {}
     topics = _topics_of(parse)
-    if topics is None and len(said) == 2 and segments.continues_thread(text) and _leaned(parse):
+    said_last = str(parse.get(TEXT) or "")
+    leaned = bool(said_last) and segments.may_lean(said_last)
+    if topics is None and len(said) == 2 and segments.continues_thread(text) and leaned:
         parse = said[1]
         topics = _topics_of(parse)
     if topics is None:
@@ -159,12 +167,6 @@ def _previous_question(
     if questions:
         text = str(questions[-1].get("text") or text)
     return (text, topics[-1]) if text else None
-
-
-def _leaned(parse: dict[str, Any]) -> bool:
-    """The parsed message was short, opened like a follow-up or pointed back."""
-    text = str(parse.get(TEXT) or "")
-    return bool(text) and (segments.is_elliptical(text) or segments.leans_on_context(text))
 
 
 def _earlier_topics(tracker: DialogueStateTracker | None) -> list[str]:
@@ -251,7 +253,7 @@ class QuestionSplitter(StatelessComponent):
                 added += [
                     Message({TEXT: f"{parts[i - 1]} {p}", ROLE_KEY: ("part_context", message, i)})
                     for i, p in enumerate(parts)
-                    if i and (segments.is_elliptical(p) or segments.leans_on_context(p))
+                    if i and segments.may_lean(p)
                 ]
                 # "what causes it, what sets it off": a pronoun names what the message named
                 # before it, or the page's subject; alone the question may read off topic.
@@ -278,7 +280,7 @@ class QuestionSplitter(StatelessComponent):
             previous = None if attempt else _previous_question(tracker, text)
             if not attempt and segments.goes_back(text):
                 message.set(EARLIER_KEY, _earlier_topics(tracker))
-            if previous and (segments.is_elliptical(text) or segments.leans_on_context(text)):
+            if previous and segments.may_lean(text):
                 context = f"{previous[0].rstrip()} {text}"
                 added.append(Message({TEXT: context, ROLE_KEY: ("context", message, previous[1])}))
                 # "why do people get it" after "how many people have it": read with the last
