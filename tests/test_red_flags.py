@@ -86,6 +86,7 @@ RED_FLAGS = [
     "siento el pecho apretado",
     "tengo opresion en el pecho",
     "me aprieta el pecho y me cuesta respirar",
+    "me puse botox hace 2 dias y ahorita me esta costando mucho respirar q hago",
     "creo que me esta dando un derrame",
     "mi hijo esta convulsionando",
     "no reacciona, esta inconsciente",

@@ -203,7 +203,8 @@ _PATTERNS: dict[str, list[str]] = {
 # "Me cuesta", "batallo para": the Spanish words that turn a body function into a complaint.
 _NO_PUEDO = (
     r"(?:no (?:puedo|pued[oe]|pueda|podia|pude|consigo|logro|alcanzo a)|apenas (?:puedo|pued[oe])|"
-    r"(?:me|le|se me|se le) (?:cuesta|cueste|dificulta|dificulte)(?: mucho| trabajo)?|"
+    r"(?:me|le|se me|se le) (?:esta |estaba )?(?:cuesta|cueste|costando|costaba|dificulta|"
+    r"dificulte|dificultando)(?: mucho| trabajo)?|"
     r"(?:me|le) duele al|"
     r"batall\w*(?: para| al)?|dificult\w*(?: para| al)?|trabajo para|problemas? (?:para|al))"
 )
