@@ -129,6 +129,10 @@ from bot.nlu.segments import (
             "el botox sirve pa la rosacea otra cosa aceptan kaiser",
             ["el botox sirve pa la rosacea", "aceptan kaiser"],
         ),
+        (
+            "im breastfeeding, is that ok? and if so how do i book",
+            ["im breastfeeding is that ok?", "and if so how do i book"],
+        ),
     ],
 )  # fmt: skip
 def test_several_questions_are_cut_in_the_visitors_order(text: str, parts: list[str]) -> None:
@@ -272,6 +276,8 @@ def test_a_follow_up_may_still_ask_a_whole_new_question() -> None:
         ("Sam Lee", False),
         ("que diga que no duele", False),  # what something should say, not "qué"
         ("que dura mas, el botox o las cremas?", True),
+        ("and if so how do i book", True),
+        ("si es asi, como saco cita", True),
     ],
 )
 def test_questions_are_read_past_their_openers(text: str, question: bool) -> None:

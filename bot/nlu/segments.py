@@ -55,6 +55,8 @@ _FILLER = re.compile(
     r"(?:things?|questions?|qs|q)(?=\s*[:,-])|"
     r"(?:una|dos|tres|unas) (?:preguntas?|cosas?|dudas?)|"
     r"i was wondering|and then|then|"
+    # "is that ok while breastfeeding? and if so how do i book": the condition asks nothing.
+    r"if so|if yes|if it is|if that'?s (?:ok|okay|fine|the case)|si es as[ií]|"
     r"y|tambi[eé]n|oye|bueno|pues|entonces|hola|gracias|otra pregunta|perd[oó]n)\b[\s,.:;!-]*)+",
     re.IGNORECASE,
 )
