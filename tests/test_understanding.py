@@ -217,6 +217,22 @@ def test_a_named_thing_keeps_the_last_topic_over_a_confident_wrong_reading() -> 
     assert reading(_run(text, labels, previous)).label == "faq/causes"
 
 
+@pytest.mark.parametrize(
+    ("alone", "expected"),
+    [
+        ("not_in_article/price:0.99", "not_in_article/price"),  # surely what the page leaves out
+        ("not_in_article/price:0.6", "faq/dose"),  # unsure alone: the last topic
+    ],
+)
+def test_a_follow_up_sure_to_ask_what_the_page_leaves_out_asks_that(
+    alone: str, expected: str
+) -> None:
+    previous = _previous("cuantas unidades ponen", "faq/dose")
+    text = "y a como cobran la unidad"
+    labels = {text: alone, f"cuantas unidades ponen {text}": "faq/dose"}
+    assert reading(_run(text, labels, previous)).label == expected
+
+
 def test_a_question_that_stands_on_its_own_is_not_bent() -> None:
     previous = _previous("what triggers flare-ups?", "faq/triggers")
     located = "and where are you located?"

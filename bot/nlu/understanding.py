@@ -48,6 +48,7 @@ RESPONSE_SELECTOR_KEY = "response_selector"
 RETRIEVAL_INTENTS = ("faq", "not_in_article")
 SEVERAL = "several_questions"
 SEVERAL_MIXED = "several_questions_mixed"
+NOT_IN_ARTICLE = "not_in_article/"
 UNANSWERED_OTHER = "not_in_article/other"
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"  # the catch-all: no topic the article leaves out
@@ -587,6 +588,11 @@ class QuestionMerger(StatelessComponent):
                 new = segments.names_new_question(text)
                 return not ((sure_other or elsewhere) and echo and new)
             if segments.names_new_question(text):  # "so is botox any better?"
+                return False
+            # "y a como cobran la unidad" after the dose: alone surely something the article
+            # leaves out (the price at 0.99), it asks that, not the dose again.
+            unanswered = alone.label.startswith(NOT_IN_ARTICLE)
+            if unanswered and alone.confidence >= confident:
                 return False
             # "what about the mites, what do they do?": a thing named, the last topic kept.
             return alone.confidence < confident or along.label == previous_topic
