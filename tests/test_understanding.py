@@ -555,6 +555,8 @@ def test_a_question_without_pointing_back_keeps_its_off_topic_reading() -> None:
         # Off topic or unsure alone, "what sets rosacea off" is clear to both readings.
         ("out_of_scope:0.7", "faq/triggers", ["faq/causes", "faq/triggers"]),
         ("nlu_fallback:0.5", "faq/triggers", ["faq/causes", "faq/triggers"]),
+        # Another topic alone, "it" named is clearly this one: what "it" means decides.
+        ("faq/source:0.9", "faq/triggers", ["faq/causes", "faq/triggers"]),
         # Sure alone, or named no clearer: the part's own reading stands.
         ("out_of_scope:0.95", "faq/triggers", ["faq/causes"]),
         ("nlu_fallback:0.5", "faq/triggers:0.6", ["faq/causes"]),
