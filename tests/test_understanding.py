@@ -16,6 +16,7 @@ from bot.nlu.understanding import (
     QUESTIONS_KEY,
     ROLE_KEY,
     SEMANTIC_KEY,
+    UNCOVERED_KEY,
     UNDERSTOOD_AS_KEY,
     QuestionMerger,
     QuestionSplitter,
@@ -208,6 +209,18 @@ def test_a_follow_up_is_read_with_the_previous_question() -> None:
     )
     assert reading(result).label == "faq/triggers"
     assert result.get(UNDERSTOOD_AS_KEY) == "what triggers flare-ups? and wine?"
+
+
+@pytest.mark.parametrize(
+    ("uncovered", "expected"), [("faq/triggers", "not_in_article/other"), (None, "faq/triggers")]
+)
+def test_a_thing_the_last_answer_does_not_speak_of_goes_to_staff(
+    uncovered: str | None, expected: str
+) -> None:
+    previous = _previous("what triggers flare-ups?", "faq/triggers")
+    labels = {"and coffee?": "out_of_scope", "what triggers flare-ups? and coffee?": "faq/triggers"}
+    also = {"and coffee?": {UNCOVERED_KEY: uncovered}}
+    assert reading(_run("and coffee?", labels, previous, also)).label == expected
 
 
 def test_a_named_thing_keeps_the_last_topic_over_a_confident_wrong_reading() -> None:

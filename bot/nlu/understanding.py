@@ -40,6 +40,8 @@ from bot.nlu.stateless import StatelessComponent
 ROLE_KEY = "aluma_role"  # on added messages only: (role, the visitor's message, position)
 QUESTIONS_KEY = "questions"
 UNDERSTOOD_AS_KEY = "understood_as"
+# On a follow-up naming a thing the last answer does not speak of: that answer's topic.
+UNCOVERED_KEY = "aluma_uncovered"
 EARLIER_KEY = "aluma_earlier"  # on a message going back: the FAQ topics answered before it
 SEMANTIC_KEY = "semantic"  # bot/nlu/semantic.py's ranking
 # Set by bot/nlu/semantic.py when DIET's `emergency` is weak and that reading all but rules it out.
@@ -394,7 +396,8 @@ class QuestionMerger(StatelessComponent):
                     _adopt(message, named)
                     return
             if context is not None and self._follows_on(message, context):
-                _adopt(message, context)
+                if not self._repeats_uncovered(message, context):
+                    _adopt(message, context)
                 return
             # "what about Daxxify, does it last longer?": the clauses ask about one thing. A
             # story after the opener ("so ive had red cheeks since college ... what is it, and
@@ -424,8 +427,19 @@ class QuestionMerger(StatelessComponent):
             return
         if context is not None and self._asks_the_other(message, context):
             return
-        if context is not None and self._follows_on(message, context):
+        follows = context is not None and self._follows_on(message, context)
+        if context is not None and follows and not self._repeats_uncovered(message, context):
             _adopt(message, context)
+
+    def _repeats_uncovered(self, message: Message, context: Message) -> bool:
+        """Read with the last question it is that question again, but the thing it names is
+        not in the last answer (`bot/nlu/coverage.py`): "and coffee?" after the triggers,
+        which name spicy foods and alcohol. The article does not say; staff are offered."""
+        previous = context.data[ROLE_KEY][2]
+        if reading(context).label != previous or message.get(UNCOVERED_KEY) != previous:
+            return False
+        answer_with(message, UNANSWERED_OTHER, reading(context).confidence)
+        return True
 
     def _whole_fills(
         self, message: Message, parts: list[Message], topical: list[tuple[Message, Reading]]
