@@ -226,6 +226,13 @@ def test_a_story_in_front_of_a_question_is_its_context() -> None:
             "tengo años con los cachetes rojos y ya probe de todo, cremas. el botox si sirve?",
             "el botox si sirve?",
         ),
+        # A story and its question in one sentence: the last clause that asks, after a comma.
+        (
+            "mi comadre me mando este link por el whats, neta el botox ayuda con la rosacea?",
+            "neta el botox ayuda con la rosacea?",
+        ),
+        # A story told after the question is not cut off.
+        ("does botox for sweaty armpits really work? asking for my husband", None),
         # Two questions are the splitter's.
         ("my face is red all the time. what causes it and how common is it", None),
     ],

@@ -414,6 +414,12 @@ def without_story(text: str) -> str | None:
     if len(questions) != 1:
         return None
     story, question = " ".join(clauses[: questions[0]]), clauses[questions[0]]
+    # "mi comadre me mando este link por el whats, neta el botox ayuda con la rosacea?": the
+    # question is the last clause after a comma, the story all before it. (A story told after
+    # the question was tried too: it also cut "asking for my husband" from "does botox for
+    # sweaty armpits really work?", which alone reads as our topic.)
+    if len(words(story)) < STORY_WORDS and questions[0] == len(clauses) - 1:
+        story, question = _story_by_comma(question)
     if len(words(story)) < STORY_WORDS:
         return None
     if not needs_story(question):
@@ -422,6 +428,17 @@ def without_story(text: str) -> str | None:
     if points_back(question) and not ends_leaning(question) and _NAMED_SUBJECT.search(story):
         return with_subject(question, story)
     return None
+
+
+def _story_by_comma(sentence: str) -> tuple[str, str]:
+    """The sentence cut before its last clause that asks, at a comma: (story, question); no
+    story when no such clause follows one."""
+    pieces = [p.strip() for p in sentence.split(",")]
+    for i in range(len(pieces) - 1, 0, -1):
+        question = ", ".join(pieces[i:])
+        if _is_question(question):
+            return ", ".join(pieces[:i]), question
+    return "", sentence
 
 
 # An auxiliary just before a pronoun makes the pronoun the subject of a question ("is it").
