@@ -128,6 +128,25 @@ def test_two_questions_are_both_answered_in_order() -> None:
     assert [q["key"] for q in result.get(QUESTIONS_KEY)] == ["faq/dose", "faq/pain"]
 
 
+@pytest.mark.parametrize(
+    ("text", "parts", "expected"),
+    [
+        # After the opener a whole question: the message asks its questions.
+        ("so what is rosacea, and can botox help", ("so what is rosacea", "can botox help"),
+         ["faq/what_is_rosacea", "faq/botox_help"]),
+        # After the opener a thing named: one question about it.
+        ("what about Daxxify, does it last longer?", ("what about Daxxify", "does it last longer?"),
+         []),
+    ],
+)  # fmt: skip
+def test_an_opener_before_several_questions_asks_them_unless_it_names_a_thing(
+    text: str, parts: tuple[str, str], expected: list[str]
+) -> None:
+    labels = {text: "nlu_fallback:0.3", parts[0]: "faq/what_is_rosacea", parts[1]: "faq/botox_help"}
+    result = _run(text, labels)
+    assert [q["key"] for q in result.get(QUESTIONS_KEY) or []] == expected
+
+
 def test_a_question_the_article_does_not_answer_makes_the_mix_offer_staff() -> None:
     text = "how long does it last and how much is it"
     labels = {"how long does it last": "faq/duration", "how much is it": "not_in_article/price"}

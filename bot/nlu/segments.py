@@ -56,7 +56,7 @@ _FILLER = re.compile(
     r"(?:una|dos|tres|unas) (?:preguntas?|cosas?|dudas?)|"
     r"i was wondering|and then|then|"
     # "is that ok while breastfeeding? and if so how do i book": the condition asks nothing.
-    r"if so|if yes|if it is|if that'?s (?:ok|okay|fine|the case)|si es as[ií]|"
+    r"if so|if yes|if not|if it is|if that'?s (?:ok|okay|fine|the case)|si es as[ií]|"
     r"y|tambi[eé]n|oye|bueno|pues|entonces|hola|gracias|otra pregunta|perd[oó]n)\b[\s,.:;!-]*)+",
     re.IGNORECASE,
 )
@@ -487,6 +487,17 @@ def names_new_question(text: str) -> bool:
     located?"), rather than naming a thing to ask the last question about ("and wine?"). Spanish
     needs fewer words for one: "y duele?" (and does it hurt?) has its verb, "y cuanto?" does not."""
     rest = _ELLIPTICAL_START.sub("", text.strip(), count=1).strip(" ,.;")
+    if not _STARTS_QUESTION.match(rest):
+        return False
+    return len(words(rest)) >= 3 or bool(_SPANISH_VERB.search(rest))
+
+
+def asks_past_openers(text: str) -> bool:
+    """Past all its openers ("so", "so what about"), the text asks a whole question of its own:
+    "so what is rosacea" does, "so what about daxxify" names a thing."""
+    rest = text.strip(" ,.;")
+    while (shorter := _ELLIPTICAL_START.sub("", rest, count=1).strip(" ,.;")) != rest:
+        rest = shorter
     if not _STARTS_QUESTION.match(rest):
         return False
     return len(words(rest)) >= 3 or bool(_SPANISH_VERB.search(rest))

@@ -402,8 +402,11 @@ class QuestionMerger(StatelessComponent):
             # "what about Daxxify, does it last longer?": the clauses ask about one thing. A
             # story after the opener ("so ive had red cheeks since college ... what is it, and
             # can botox help?") names no one thing: its questions are its own.
+            # "so what is rosacea, why do people get it, and can botox help": after the opener
+            # the first question is a whole one, not a thing named, so its questions are too.
             first = str(parts[0].get(TEXT)) if parts else ""
-            if len(segments.words(first)) <= segments.MAX_BARE_QUESTION_WORDS:
+            short = len(segments.words(first)) <= segments.MAX_BARE_QUESTION_WORDS
+            if short and not segments.asks_past_openers(first):
                 parts = []
         if parts:
             least = self.component_config["part_confident"]
