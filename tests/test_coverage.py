@@ -30,6 +30,7 @@ RESULTS = "Patients had reduced flushing, less redness, smaller pores and fewer 
         ("even if im 60?", None),
         ("y funcionan bien?", None),  # a bare word after "y" is mostly a verb
         ("aunque tenga 65 anos?", None),
+        ("so like 4 times a year?", None),  # the answer's quantity restated
         ("and how long does it last once it wears off?", None),
     ],
 )

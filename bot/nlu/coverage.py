@@ -50,9 +50,11 @@ _AROUND = {
     "unos", "unas", "con", "en", "de", "del", "para", "pa", "tambien", "entonces", "igual",
     "ok", "okay", "oh", "wait", "hmm", "really", "again", "like",
 }  # fmt: skip
-# Words that make the follow-up a question of its own, not a thing named.
+# Words that make the follow-up a question of its own, not a thing named; a number or a count
+# restates the answer's own quantities ("so like 4 times a year?" after three months).
 _ASKS = re.compile(
-    r"\b(?:what|aunque|if|im|ive|id|si|is|are|do|does|did|can|could|will|would|should|was|were|it|they|them|that|this|"
+    r"\d|\b(?:once|twice|times|veces|one|two|three|four|five|six|ten|twelve|dos|tres|cuatro|"
+    r"what|aunque|if|im|ive|id|si|is|are|do|does|did|can|could|will|would|should|was|were|it|they|them|that|this|"
     r"those|these|i|me|my|you|es|son|puedo|puede|se|eso|esto|esos|esas|lo|le|les|me|mi|"
     r"how|why|when|where|who|which|cuanto|cuanta|cuantos|como|donde|cuando|por|qu[eé]?\w*)\b",
     re.IGNORECASE,
