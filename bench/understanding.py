@@ -48,6 +48,9 @@ SETS = {
     # Written the same way on 2026-12-08, measured before the eighth round's rules.
     "dev9": HERE / "data" / "understanding_dev9.yml",
     "spanish_dev8": HERE / "data" / "spanish_dev8.yml",
+    # Written the same way after the eighth round's rules, to measure them before any tuning.
+    "dev10": HERE / "data" / "understanding_dev10.yml",
+    "spanish_dev9": HERE / "data" / "spanish_dev9.yml",
     # Attempts to change the assistant's role (bot/nlu/manipulation.py), with a held-out pair.
     "manipulation": HERE / "data" / "manipulation_dev.yml",
     "manipulation_es": HERE / "data" / "manipulation_dev_es.yml",
