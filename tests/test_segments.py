@@ -285,6 +285,7 @@ def test_a_follow_up_may_still_ask_a_whole_new_question() -> None:
         ("que dura mas, el botox o las cremas?", True),
         ("and if so how do i book", True),
         ("si es asi, como saco cita", True),
+        ("y si no q otros tratamientos hay", True),
     ],
 )
 def test_questions_are_read_past_their_openers(text: str, question: bool) -> None:

@@ -57,6 +57,7 @@ _FILLER = re.compile(
     r"i was wondering|and then|then|"
     # "is that ok while breastfeeding? and if so how do i book": the condition asks nothing.
     r"if so|if yes|if not|if it is|if that'?s (?:ok|okay|fine|the case)|si es as[ií]|"
+    r"si no(?=[\s,]+(?:q|qu[eé]|c[oó]mo|cu[aá]nt[oa]s?|d[oó]nde|cu[aá]l(?:es)?|hay)\b)|"
     r"y|tambi[eé]n|oye|bueno|pues|entonces|hola|gracias|otra pregunta|perd[oó]n)\b[\s,.:;!-]*)+",
     re.IGNORECASE,
 )
