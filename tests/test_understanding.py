@@ -378,6 +378,9 @@ def test_a_choice_with_the_last_question_is_the_topic_that_question_was_not(
         ("help:0.96", "faq/treatments", "faq/treatments"),
         # Unsure alone: bent back to the last topic, as before.
         ("help:0.6", "faq/triggers", "faq/triggers"),
+        # Sure alone that it is off topic: not the last topic again either.
+        ("out_of_scope:0.91", "faq/triggers", "out_of_scope"),
+        ("out_of_scope:0.6", "faq/triggers", "faq/triggers"),
     ],
 )
 def test_a_new_question_sure_of_another_intent_is_not_the_last_topic_again(

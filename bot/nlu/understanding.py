@@ -614,7 +614,10 @@ class QuestionMerger(StatelessComponent):
                 elsewhere = alone.label == CLARIFY_INTENT and previous_topic not in offered
                 echo = along.label == previous_topic
                 new = segments.names_new_question(text)
-                return not ((sure_other or elsewhere) and echo and new)
+                # "y en cuantos dias se empieza a notar?" after how long it lasts: a question of
+                # its own that DIET is sure is off topic alone is not the last topic again.
+                sure_off = alone.label == OUT_OF_SCOPE and alone.confidence >= confident
+                return not ((sure_other or elsewhere or sure_off) and echo and new)
             if segments.names_new_question(text):  # "so is botox any better?"
                 return False
             # "y a como cobran la unidad" after the dose: alone surely something the article
