@@ -6,7 +6,8 @@ the thing (the bumps are in the results, wine is alcohol, which the triggers nam
 confident wrong answer when it does not (coffee, hot showers, men): then the article does not
 say, and staff should. The answers' own words, in both languages, decide; the triggers' two
 kinds of examples, spicy foods and alcohol, are spelled out below, because a visitor names a
-drink or a dish, not the category.
+drink or a dish, not the category, and so are the everyday names of the bumps and the needle
+("and the pimples?" after the results, whose answer says papules and pustules).
 """
 
 from __future__ import annotations
@@ -40,6 +41,16 @@ KINDS = {
         "spicy spice spices sauce salsa picante picoso picosa chile chili chilli jalapeno "
         "habanero sriracha curry wasabi pepper peppers pimienta takis cheetos buffalo wings pozole "
         "enchilada enchiladas mole"
+    ),
+    # The bumps (papules and pustules) and the redness, as visitors name them.
+    "faq/results": (
+        "pimple pimples zit zits acne breakout breakouts whitehead whiteheads spots pustule "
+        "granos barros espinillas red rojo roja lo rojo colorada flush flushes blushing rubor"
+    ),
+    # The needle and the numbing, as visitors name them.
+    "faq/pain": (
+        "shot shots injection injections jab jabs poke pokes prick pinchazo piquete piquetes "
+        "numb numbing anesthetic anesthesia anestesia cream crema"
     ),
 }
 # Filler around the thing: openers, articles, prepositions and "too".
@@ -98,10 +109,15 @@ def named_thing(text: str) -> list[str] | None:
     return rest
 
 
-def vocabulary(answers: Iterable[str], key: str) -> set[str]:
-    """The stems an answer's texts use, and what its examples stand for."""
-    text = " ".join(answers) + " " + KINDS.get(key, "")
-    return {_stem(w) for w in _WORD.findall(_plain(text))}
+def vocabulary(answers: Iterable[str]) -> set[str]:
+    """The stems an answer's texts use."""
+    return {_stem(w) for w in _WORD.findall(_plain(" ".join(answers)))}
+
+
+def with_kinds(known: set[str], key: str) -> set[str]:
+    """An answer's stems and what its examples stand for (`KINDS`): read when the model loads,
+    so that a name added here counts without training again."""
+    return known | vocabulary([KINDS.get(key, "")])
 
 
 def covers(words: Iterable[str], known: set[str]) -> bool:
@@ -123,7 +139,7 @@ class AnswerCoverage(GraphComponent):
         self.component_config = config
         self._storage = model_storage
         self._resource = resource
-        self.known = known or {}
+        self.known = {key: with_kinds(words, key) for key, words in (known or {}).items()}
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -156,16 +172,15 @@ class AnswerCoverage(GraphComponent):
         return cls(config, model_storage, resource, {k: set(v) for k, v in raw.items()})
 
     def train(self, training_data: TrainingData) -> Resource:
-        self.known = {
-            name.removeprefix("utter_"): vocabulary(
-                (str(v.get("text") or "") for v in variations), name.removeprefix("utter_")
-            )
+        learnt = {
+            name.removeprefix("utter_"): vocabulary(str(v.get("text") or "") for v in variations)
             for name, variations in training_data.responses.items()
             if name.startswith(FAQ_RESPONSE)
         }
+        self.known = {key: with_kinds(words, key) for key, words in learnt.items()}
         if self._storage is not None and self._resource is not None:
             with self._storage.write_to(self._resource) as directory:
-                payload = {k: sorted(v) for k, v in self.known.items()}
+                payload = {k: sorted(v) for k, v in learnt.items()}
                 (directory / FILE).write_text(json.dumps(payload), encoding="utf-8")
         return self._resource or Resource("coverage")
 
