@@ -31,7 +31,8 @@ from bot.nlu.understanding import ROLE_KEY, UNCOVERED_KEY
 FILE = "answer_words.json"
 FAQ_RESPONSE = "utter_faq/"
 
-# What the triggers' answer covers by example: drinks with alcohol and spicy dishes.
+# What an answer speaks of besides its own words: the triggers' examples (drinks with alcohol,
+# spicy dishes), and the everyday names of what the results and the pain answers name.
 KINDS = {
     "faq/triggers": (
         "wine vino beer cerveza chela cheve booze liquor licor tequila mezcal vodka whiskey "
@@ -45,7 +46,7 @@ KINDS = {
     # The bumps (papules and pustules) and the redness, as visitors name them.
     "faq/results": (
         "pimple pimples zit zits acne breakout breakouts whitehead whiteheads spots pustule "
-        "granos barros espinillas red rojo roja lo rojo colorada flush flushes blushing rubor"
+        "granos barros espinillas red rojo roja colorada flush flushes blushing rubor"
     ),
     # The needle and the numbing, as visitors name them.
     "faq/pain": (
@@ -66,7 +67,7 @@ _AROUND = {
 _ASKS = re.compile(
     r"\d|\b(?:once|twice|times|veces|one|two|three|four|five|six|ten|twelve|dos|tres|cuatro|"
     r"what|aunque|if|im|ive|id|si|is|are|do|does|did|can|could|will|would|should|was|were|it|they|them|that|this|"
-    r"those|these|i|me|my|you|es|son|puedo|puede|se|eso|esto|esos|esas|lo|le|les|me|mi|"
+    r"those|these|i|me|my|you|es|son|puedo|puede|se|eso|esto|esos|esas|lo|le|les|mi|"
     r"how|why|when|where|who|which|cuanto|cuanta|cuantos|como|donde|cuando|por|qu[eé]?\w*)\b",
     re.IGNORECASE,
 )
