@@ -130,6 +130,10 @@ from bot.nlu.segments import (
             ["el botox sirve pa la rosacea", "aceptan kaiser"],
         ),
         (
+            "I'd like to set up a treatment, and do you carry Daxxify as well?",
+            ["I'd like to set up a treatment", "do you carry Daxxify as well?"],
+        ),
+        (
             "im breastfeeding, is that ok? and if so how do i book",
             ["im breastfeeding is that ok?", "and if so how do i book"],
         ),

@@ -123,6 +123,8 @@ _ASKED_LAST = re.compile(
 _WANTS_VISIT = re.compile(
     r"^(?:i (?:want|wanna|would like|need) to|i'?d like to|id like to|quiero|quisiera|"
     r"me gustar[ií]a|necesito)\s+(?:book|schedule|make an? (?:appt|appointment)|"
+    r"set up (?:an? )?(?:treatment|appt|appointment|consult\w*|visit)|"
+    r"get (?:an? )?(?:appt|appointment|consult\w*)|get on (?:your|the) (?:schedule|calendar)|"
     r"(?:hacer|sacar|agendar|pedir) (?:una )?cita|agendar|reservar)\b",
     re.IGNORECASE,
 )
