@@ -489,10 +489,7 @@ def names_new_question(text: str) -> bool:
     """After its opener, a follow-up still asks a whole question of its own ("and where are you
     located?"), rather than naming a thing to ask the last question about ("and wine?"). Spanish
     needs fewer words for one: "y duele?" (and does it hurt?) has its verb, "y cuanto?" does not."""
-    rest = _ELLIPTICAL_START.sub("", text.strip(), count=1).strip(" ,.;")
-    if not _STARTS_QUESTION.match(rest):
-        return False
-    return len(words(rest)) >= 3 or bool(_SPANISH_VERB.search(rest))
+    return _asks_whole(_ELLIPTICAL_START.sub("", text.strip(), count=1).strip(" ,.;"))
 
 
 def asks_past_openers(text: str) -> bool:
@@ -501,6 +498,11 @@ def asks_past_openers(text: str) -> bool:
     rest = text.strip(" ,.;")
     while (shorter := _ELLIPTICAL_START.sub("", rest, count=1).strip(" ,.;")) != rest:
         rest = shorter
+    return _asks_whole(rest)
+
+
+def _asks_whole(rest: str) -> bool:
+    """A question word and at least three words, or a Spanish verb ("duele?")."""
     if not _STARTS_QUESTION.match(rest):
         return False
     return len(words(rest)) >= 3 or bool(_SPANISH_VERB.search(rest))

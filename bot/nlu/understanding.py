@@ -430,8 +430,11 @@ class QuestionMerger(StatelessComponent):
             return
         if context is not None and self._asks_the_other(message, context):
             return
-        follows = context is not None and self._follows_on(message, context)
-        if context is not None and follows and not self._repeats_uncovered(message, context):
+        if (
+            context is not None
+            and self._follows_on(message, context)
+            and not self._repeats_uncovered(message, context)
+        ):
             _adopt(message, context)
 
     def _repeats_uncovered(self, message: Message, context: Message) -> bool:
